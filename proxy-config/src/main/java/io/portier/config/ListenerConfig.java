@@ -1,0 +1,26 @@
+package io.portier.config;
+
+import java.util.List;
+
+/**
+ * A listener: a named set of bound frontend ports forwarding to one pool.
+ *
+ * @param binds     one or more addresses, each with a port or a port range
+ * @param reusePort one SO_REUSEPORT socket per worker (epoll) when true
+ * @param backlog   accept queue length, 1-65535
+ */
+public record ListenerConfig(
+        String name,
+        List<BindAddress> binds,
+        String pool,
+        boolean reusePort,
+        int backlog,
+        AccessConfig access,
+        LimitsConfig limits,
+        TimeoutsConfig timeouts,
+        ProxyProtocolConfig proxyProtocol) {
+
+    public ListenerConfig {
+        binds = List.copyOf(binds);
+    }
+}

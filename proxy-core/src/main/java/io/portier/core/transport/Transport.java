@@ -1,0 +1,68 @@
+package io.portier.core.transport;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.portier.config.PortierConfig;
+
+/**
+ * The I/O transport: native epoll on Linux when it loads, NIO elsewhere. Immutable.
+ *
+ * @param name "epoll" or "nio", as logged and shown by the admin API
+ */
+public record Transport(
+        String name,
+        IoHandlerFactory ioHandlerFactory,
+        Class<? extends ServerSocketChannel> serverChannelClass,
+        Class<? extends SocketChannel> channelClass) {
+
+    /**
+     * Resolves the configured transport.
+     *
+     * @throws IllegalStateException when {@code epoll} is asked for and cannot load; the message
+     *                               carries the cause Netty gives
+     */
+    public static Transport select(PortierConfig.Transport wanted) {
+        switch (wanted) {
+            case NIO:
+                return nio();
+            case EPOLL:
+                if (!Epoll.isAvailable()) {
+                    throw new IllegalStateException("transport: epoll (expected: epoll to load on this host: "
+                            + Epoll.unavailabilityCause() + ")");
+                }
+                return epoll();
+            default:
+                return Epoll.isAvailable() ? epoll() : nio();
+        }
+    }
+
+    public static Transport epoll() {
+        return new Transport("epoll", EpollIoHandler.newFactory(),
+                EpollServerSocketChannel.class, EpollSocketChannel.class);
+    }
+
+    public static Transport nio() {
+        return new Transport("nio", NioIoHandler.newFactory(),
+                NioServerSocketChannel.class, NioSocketChannel.class);
+    }
+
+    public boolean isEpoll() {
+        return "epoll".equals(name);
+    }
+
+    /** A new group of {@code threads} event loops of this transport. */
+    public EventLoopGroup newGroup(int threads, String threadPrefix) {
+        return new MultiThreadIoEventLoopGroup(threads,
+                new io.netty.util.concurrent.DefaultThreadFactory(threadPrefix, true), ioHandlerFactory);
+    }
+}
