@@ -2,9 +2,13 @@ package io.portier.core.pool;
 
 import io.portier.config.PoolConfig;
 import io.portier.core.balance.Balancer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.portier.core.health.HealthMonitor;
+import io.portier.core.metrics.ServerMetrics;
 
 import java.net.InetAddress;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -18,6 +22,7 @@ public final class Pool {
     private final List<Server> servers;
     private final Balancer balancer;
     private volatile HealthMonitor health;
+    private volatile Map<Server, ServerMetrics> metrics = Map.of();
 
     public Pool(PoolConfig config, List<Server> servers) {
         this.config = config;
@@ -44,6 +49,28 @@ public final class Pool {
             }
         }
         return null;
+    }
+
+    /** Registers each server's relay meters; called once when the pool starts. */
+    public void registerMetrics(MeterRegistry registry) {
+        Map<Server, ServerMetrics> m = new IdentityHashMap<>();
+        for (Server s : servers) {
+            m.put(s, new ServerMetrics(registry, s));
+        }
+        metrics = m;
+    }
+
+    /** The server's relay meters, or null before {@link #registerMetrics}. */
+    public ServerMetrics metrics(Server server) {
+        return metrics.get(server);
+    }
+
+    /** Removes the meters registered by {@link #registerMetrics}. */
+    public void removeMetrics() {
+        for (ServerMetrics m : metrics.values()) {
+            m.remove();
+        }
+        metrics = Map.of();
     }
 
     public HealthMonitor health() {

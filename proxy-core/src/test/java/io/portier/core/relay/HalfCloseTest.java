@@ -1,0 +1,77 @@
+package io.portier.core.relay;
+
+import io.portier.core.support.EchoServer;
+import io.portier.core.support.ProxyHarness;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HalfCloseTest {
+
+    private static String config(EchoServer backend) {
+        return """
+                portier {
+                  workers = 1
+                  listeners.l { bind = "127.0.0.1:0", pool = p }
+                  pools.p { servers = [{ name = s, address = "%s" }], health.type = none }
+                }
+                """.formatted(backend.address());
+    }
+
+    @Test
+    void clientThatShutsItsOutputStillReceivesTheWholeReply() throws Exception {
+        // The server reads the request to its end, then answers 1 MiB and closes.
+        EchoServer.Behaviour answerAfterEof = s -> {
+            byte[] request = s.getInputStream().readAllBytes();
+            OutputStream out = s.getOutputStream();
+            byte[] reply = new byte[1024 * 1024];
+            java.util.Arrays.fill(reply, (byte) 'r');
+            out.write(("got " + request.length + "\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(reply);
+            out.flush();
+        };
+        try (EchoServer backend = new EchoServer(answerAfterEof);
+             ProxyHarness proxy = ProxyHarness.start(config(backend));
+             Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write("request body".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            byte[] reply = client.getInputStream().readAllBytes();
+            String head = new String(reply, 0, 7, StandardCharsets.US_ASCII);
+            assertThat(head).isEqualTo("got 12\n");
+            assertThat(reply.length).isEqualTo(7 + 1024 * 1024);
+        }
+    }
+
+    @Test
+    void serverThatShutsItsOutputStillReceivesWhatTheClientSends() throws Exception {
+        CompletableFuture<String> serverGot = new CompletableFuture<>();
+        EchoServer.Behaviour greetThenListen = s -> {
+            s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            s.shutdownOutput();
+            serverGot.complete(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+        };
+        try (EchoServer backend = new EchoServer(greetThenListen);
+             ProxyHarness proxy = ProxyHarness.start(config(backend));
+             Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
+            client.setSoTimeout(10_000);
+            byte[] greeting = client.getInputStream().readAllBytes(); // ends at the server's FIN
+            assertThat(new String(greeting, StandardCharsets.US_ASCII)).isEqualTo("hello\n");
+            ByteArrayOutputStream big = new ByteArrayOutputStream();
+            for (int i = 0; i < 10_000; i++) {
+                big.write(("line " + i + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            client.getOutputStream().write(big.toByteArray());
+            client.shutdownOutput();
+            assertThat(serverGot.get(10, TimeUnit.SECONDS)).isEqualTo(big.toString(StandardCharsets.US_ASCII));
+        }
+    }
+}
