@@ -9,4 +9,8 @@ public final class ConfigDiff {
     public static ConfigDiff between(PortierConfig before, PortierConfig after) {
         throw new UnsupportedOperationException("TODO");
     }
+
+    public List<String> describe() {
+        throw new UnsupportedOperationException("TODO");
+    }
 }
