@@ -49,6 +49,8 @@ public final class Portier implements AutoCloseable {
     private final MeterRegistry registry;
     private final ReloadMetrics reloadMetrics;
     private final List<AccessLog> retiredAccessLogs = new ArrayList<>();
+    /** Ports removed by a reload whose connections are still draining. */
+    private final java.util.Set<ListenerPort> draining = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile PortierConfig current;
     private volatile Map<String, Pool> pools;
     private volatile Map<String, Listener> listeners;
@@ -174,6 +176,10 @@ public final class Portier implements AutoCloseable {
         return currentAccessLog;
     }
 
+    java.util.Set<ListenerPort> drainingPorts() {
+        return draining;
+    }
+
     /** Publishes a reloaded state (called by {@link Reload} under the reload lock). */
     void swap(PortierConfig next, Map<String, Pool> nextPools, Map<String, Listener> nextListeners, AccessLog log) {
         if (log != currentAccessLog) {
@@ -245,8 +251,12 @@ public final class Portier implements AutoCloseable {
                     closeAll(l, EndReason.SHUTDOWN);
                 }
             }
+            for (ListenerPort lp : draining) {
+                lp.live().forEach(ch -> Relay.close(ch, EndReason.SHUTDOWN.text()));
+            }
             long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (listeners.values().stream().anyMatch(l -> l.liveConnections() > 0)
+            while ((listeners.values().stream().anyMatch(l -> l.liveConnections() > 0)
+                    || draining.stream().anyMatch(lp -> !lp.live().isEmpty()))
                     && System.nanoTime() < closeDeadline) {
                 Thread.sleep(10);
             }

@@ -96,7 +96,11 @@ final class Reload {
         }
         portier.swap(next, newPools, listeners, log);
         for (ListenerPort lp : draining) {
-            drain(lp.live(), lp.route().listener().timeouts().drain(), () -> lp.metrics().remove());
+            portier.drainingPorts().add(lp);
+            drain(lp.live(), lp.route().listener().timeouts().drain(), () -> {
+                portier.drainingPorts().remove(lp);
+                lp.metrics().remove();
+            });
         }
         retireOldPools(oldPools, newPools);
         if (next.workers() != before.workers() || next.transport() != before.transport()) {
