@@ -223,8 +223,4 @@ public final class ConfigDiff {
         });
         return List.copyOf(out);
     }
-
-    public List<String> describe() {
-        throw new UnsupportedOperationException("TODO");
-    }
 }
