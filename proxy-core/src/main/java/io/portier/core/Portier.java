@@ -12,6 +12,7 @@ import io.portier.core.listener.Listener;
 import io.portier.core.listener.ListenerPort;
 import io.portier.core.log.AccessLog;
 import io.portier.core.log.EndReason;
+import io.portier.core.metrics.ReloadMetrics;
 import io.portier.core.pool.Pool;
 import io.portier.core.pool.Server;
 import io.portier.core.relay.Relay;
@@ -45,19 +46,30 @@ public final class Portier implements AutoCloseable {
     private final Transport transport;
     private final EventLoopGroup loops;
     private final AccessLog accessLog;
-    private final Map<String, Pool> pools;
-    private final Map<String, Listener> listeners;
+    private final MeterRegistry registry;
+    private final ReloadMetrics reloadMetrics;
+    private final List<AccessLog> retiredAccessLogs = new ArrayList<>();
+    /** Ports removed by a reload whose connections are still draining. */
+    private final java.util.Set<ListenerPort> draining = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile PortierConfig current;
+    private volatile Map<String, Pool> pools;
+    private volatile Map<String, Listener> listeners;
+    private volatile AccessLog currentAccessLog;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile boolean stopping;
 
     private Portier(PortierConfig config, Transport transport, EventLoopGroup loops, AccessLog accessLog,
-                    Map<String, Pool> pools, Map<String, Listener> listeners) {
+                    Map<String, Pool> pools, Map<String, Listener> listeners, MeterRegistry registry) {
         this.config = config;
+        this.current = config;
         this.transport = transport;
         this.loops = loops;
         this.accessLog = accessLog;
-        this.pools = pools;
-        this.listeners = listeners;
+        this.currentAccessLog = accessLog;
+        this.pools = Map.copyOf(pools);
+        this.listeners = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(listeners));
+        this.registry = registry;
+        this.reloadMetrics = new ReloadMetrics(registry);
     }
 
     /**
@@ -88,7 +100,7 @@ public final class Portier implements AutoCloseable {
         }
         LOG.info("portier started: {} listener(s), {} pool(s), {} worker(s), {}",
                 listeners.size(), pools.size(), config.workers(), transport.name());
-        return new Portier(config, transport, loops, accessLog, pools, listeners);
+        return new Portier(config, transport, loops, accessLog, pools, listeners, registry);
     }
 
     private static Pool startPool(PoolConfig pc, EventLoopGroup loops, Transport transport, MeterRegistry registry) {
@@ -111,8 +123,32 @@ public final class Portier implements AutoCloseable {
         pool.removeMetrics();
     }
 
+    /** The config running now (the last one applied). */
     public PortierConfig config() {
-        return config;
+        return current;
+    }
+
+    /** Reload counters and the config generation. */
+    public ReloadMetrics reloadMetrics() {
+        return reloadMetrics;
+    }
+
+    /**
+     * Applies {@code next} as a diff, atomically from a connection's point of view: listeners whose
+     * addresses did not change keep their sockets; new addresses are bound first and, if one fails,
+     * everything this reload bound is closed again and nothing changes. Pools whose config is equal are
+     * kept; a changed pool is rebuilt keeping every server whose name and address did not change
+     * (health, counters, admin state, weight override). Removed listeners, addresses and servers take
+     * no new connections and their live ones close with {@code end=drained} within
+     * {@code timeouts.drain}. {@code workers} and {@code transport} apply at the next start only.
+     *
+     * @return the new generation
+     */
+    public synchronized long reload(PortierConfig next) throws ListenerBindException {
+        if (stopping) {
+            throw new IllegalStateException("reload: shutting down (expected: a running proxy)");
+        }
+        return new Reload(this, next).apply();
     }
 
     /** "epoll" or "nio". */
@@ -122,6 +158,37 @@ public final class Portier implements AutoCloseable {
 
     public int workers() {
         return config.workers();
+    }
+
+    EventLoopGroup loops() {
+        return loops;
+    }
+
+    Transport transport() {
+        return transport;
+    }
+
+    MeterRegistry registry() {
+        return registry;
+    }
+
+    AccessLog accessLog() {
+        return currentAccessLog;
+    }
+
+    java.util.Set<ListenerPort> drainingPorts() {
+        return draining;
+    }
+
+    /** Publishes a reloaded state (called by {@link Reload} under the reload lock). */
+    void swap(PortierConfig next, Map<String, Pool> nextPools, Map<String, Listener> nextListeners, AccessLog log) {
+        if (log != currentAccessLog) {
+            retiredAccessLogs.add(currentAccessLog);
+            currentAccessLog = log;
+        }
+        pools = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(nextPools));
+        listeners = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(nextListeners));
+        current = next;
     }
 
     public Map<String, Pool> pools() {
@@ -184,14 +251,19 @@ public final class Portier implements AutoCloseable {
                     closeAll(l, EndReason.SHUTDOWN);
                 }
             }
+            for (ListenerPort lp : draining) {
+                lp.live().forEach(ch -> Relay.close(ch, EndReason.SHUTDOWN.text()));
+            }
             long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (listeners.values().stream().anyMatch(l -> l.liveConnections() > 0)
+            while ((listeners.values().stream().anyMatch(l -> l.liveConnections() > 0)
+                    || draining.stream().anyMatch(lp -> !lp.live().isEmpty()))
                     && System.nanoTime() < closeDeadline) {
                 Thread.sleep(10);
             }
             pools.values().forEach(Portier::stopPool);
             loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-            accessLog.close();
+            currentAccessLog.close();
+            retiredAccessLogs.forEach(AccessLog::close);
             LOG.info("portier stopped");
             stopped.complete(null);
         } catch (Throwable e) {

@@ -24,12 +24,12 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntFunction;
 
 /**
  * A bound listener: its server sockets and one {@link ListenerPort} per frontend port number.
@@ -38,21 +38,39 @@ import java.util.function.IntFunction;
  * event loop, and each socket hands its connections to its own loop: a connection and its backend
  * connection stay on the loop whose socket accepted it. Otherwise one socket per address accepts,
  * and connections are spread over the loops.
+ *
+ * <p>A reload keeps every socket whose address did not change: {@link #bindAdded} binds only the new
+ * addresses (the fallible step), then {@link #commit} switches the route of every port and closes
+ * the sockets of removed addresses. Thread-safety: bind, commit and stop are called by one thread at a
+ * time (the reload lock); the accept path reads only the concurrent port map and volatile routes.
  */
 public final class Listener {
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
 
+    /** One address of the config's {@code bind}, with one port of its range. */
+    public record BindKey(String host, int port) {}
+
     /** One bound address with its actual port and the sockets serving it. */
-    public record Binding(InetSocketAddress address, List<Channel> sockets) {}
+    public record Binding(BindKey key, InetSocketAddress address, List<Channel> sockets) {}
 
-    private final ListenerConfig config;
-    private final List<Binding> bindings;
-    private final Map<Integer, ListenerPort> ports;
+    private final EventLoopGroup loops;
+    private final Transport transport;
+    private final Map<Integer, ListenerPort> ports = new ConcurrentHashMap<>();
+    private final FrontendInitializer child;
+    private volatile ListenerConfig config;
+    private volatile ListenerPort.Route route;
+    private volatile AccessLog accessLog;
+    private volatile List<Binding> bindings = List.of();
 
-    private Listener(ListenerConfig config, List<Binding> bindings, Map<Integer, ListenerPort> ports) {
+    private Listener(ListenerConfig config, Pool pool, EventLoopGroup loops, Transport transport,
+                     AccessLog accessLog, MeterRegistry registry) {
         this.config = config;
-        this.bindings = List.copyOf(bindings);
-        this.ports = Collections.unmodifiableMap(ports);
+        this.loops = loops;
+        this.transport = transport;
+        this.accessLog = accessLog;
+        this.route = new ListenerPort.Route(config, pool);
+        this.child = new FrontendInitializer(ports, p -> new ListenerPort(config.name(), p, route,
+                new PortMetrics(registry, config.name(), p), this.accessLog, transport));
     }
 
     /**
@@ -61,61 +79,123 @@ public final class Listener {
      */
     public static Listener bind(ListenerConfig config, Pool pool, EventLoopGroup loops, Transport transport,
                                 AccessLog accessLog, MeterRegistry registry) throws ListenerBindException {
+        Listener l = new Listener(config, pool, loops, transport, accessLog, registry);
+        try {
+            l.bindings = l.bindAdded(config);
+        } catch (ListenerBindException e) {
+            l.ports.values().forEach(p -> p.metrics().remove());
+            throw e;
+        }
+        return l;
+    }
+
+    static List<BindKey> keys(ListenerConfig config) {
+        Set<BindKey> keys = new LinkedHashSet<>();
+        for (BindAddress address : config.binds()) {
+            for (int p = address.firstPort(); p <= address.lastPort(); p++) {
+                keys.add(new BindKey(address.host(), p));
+            }
+        }
+        return List.copyOf(keys);
+    }
+
+    /**
+     * Binds the addresses of {@code next} that this listener does not hold yet. On failure, closes
+     * what this call bound and throws; the listener is unchanged.
+     *
+     * @return the new bindings, to pass to {@link #commit} or {@link #rollback}
+     */
+    public List<Binding> bindAdded(ListenerConfig next) throws ListenerBindException {
+        Set<BindKey> held = new LinkedHashSet<>();
+        for (Binding b : bindings) {
+            held.add(b.key());
+        }
         List<EventLoop> allLoops = new ArrayList<>();
         for (EventExecutor e : loops) {
             allLoops.add((EventLoop) e);
         }
-        boolean perLoop = config.reusePort() && transport.isEpoll();
-        ListenerPort.Route route = new ListenerPort.Route(config, pool);
-        Map<Integer, ListenerPort> ports = new ConcurrentHashMap<>();
-        FrontendInitializer child = new FrontendInitializer(ports,
-                p -> new ListenerPort(config.name(), p, route, new PortMetrics(registry, config.name(), p),
-                        accessLog, transport));
-        List<Binding> bindings = new ArrayList<>();
-        List<Integer> order = new ArrayList<>();
-        try {
-            for (BindAddress address : config.binds()) {
-                for (int p = address.firstPort(); p <= address.lastPort(); p++) {
-                    List<Channel> sockets = new ArrayList<>();
-                    InetSocketAddress actual = new InetSocketAddress(address.host(), p);
-                    try {
-                        for (EventLoop loop : perLoop ? allLoops : List.of((EventLoop) loops.next())) {
-                            Channel ch = bindOne(config, transport, loop, perLoop ? loop : loops, actual, child);
-                            sockets.add(ch);
-                            // port 0: the first socket learns the port, the others bind that same port
-                            actual = (InetSocketAddress) ch.localAddress();
-                        }
-                    } catch (Exception e) {
-                        sockets.forEach(Channel::close);
-                        throw new ListenerBindException(config.name(), format(actual), reason(e), e);
-                    }
-                    child.portFor(actual.getPort());
-                    if (!order.contains(actual.getPort())) {
-                        order.add(actual.getPort());
-                    }
-                    bindings.add(new Binding(actual, List.copyOf(sockets)));
-                    LOG.info("listener {} bound {}, {} socket{}, {}", config.name(), format(actual),
-                            sockets.size(), sockets.size() == 1 ? "" : "s", transport.name());
+        boolean perLoop = next.reusePort() && transport.isEpoll();
+        List<Binding> added = new ArrayList<>();
+        for (BindKey key : keys(next)) {
+            if (held.contains(key)) {
+                continue;
+            }
+            List<Channel> sockets = new ArrayList<>();
+            InetSocketAddress actual = new InetSocketAddress(key.host(), key.port());
+            try {
+                for (EventLoop loop : perLoop ? allLoops : List.of((EventLoop) loops.next())) {
+                    Channel ch = bindOne(next, loop, perLoop ? loop : loops, actual);
+                    sockets.add(ch);
+                    // port 0: the first socket learns the port, the others bind that same port
+                    actual = (InetSocketAddress) ch.localAddress();
                 }
+            } catch (Exception e) {
+                sockets.forEach(Channel::close);
+                rollback(added);
+                throw new ListenerBindException(next.name(), format(actual), reason(e), e);
             }
-        } catch (ListenerBindException e) {
-            for (Binding b : bindings) {
-                b.sockets().forEach(Channel::close);
-            }
-            for (ListenerPort lp : ports.values()) {
-                lp.metrics().remove();
-            }
-            throw e;
+            child.portFor(actual.getPort());
+            added.add(new Binding(key, actual, List.copyOf(sockets)));
+            LOG.info("listener {} bound {}, {} socket{}, {}", next.name(), format(actual),
+                    sockets.size(), sockets.size() == 1 ? "" : "s", transport.name());
         }
-        Map<Integer, ListenerPort> ordered = new LinkedHashMap<>();
-        for (int p : order) {
-            ordered.put(p, ports.get(p));
-        }
-        return new Listener(config, bindings, ordered);
+        return added;
     }
 
-    private static Channel bindOne(ListenerConfig config, Transport transport, EventLoop acceptLoop,
-                                   EventLoopGroup childLoops, InetSocketAddress target, ChannelHandler child) {
+    /** Closes bindings made by {@link #bindAdded} that a failed reload does not keep. */
+    public void rollback(List<Binding> added) {
+        for (Binding b : added) {
+            b.sockets().forEach(s -> s.close().syncUninterruptibly());
+            ListenerPort lp = ports.get(b.address().getPort());
+            if (lp != null && lp.live().isEmpty() && bindings.stream().noneMatch(
+                    x -> x.address().getPort() == b.address().getPort())) {
+                ports.remove(b.address().getPort());
+                lp.metrics().remove();
+            }
+        }
+    }
+
+    /**
+     * Applies {@code next}: new connections on every port use its settings and {@code pool}; the
+     * sockets of addresses it no longer lists are closed.
+     *
+     * @return the ports no longer bound at all, whose live connections the caller drains
+     */
+    public List<ListenerPort> commit(ListenerConfig next, Pool pool, List<Binding> added, AccessLog log) {
+        Set<BindKey> wanted = new LinkedHashSet<>(keys(next));
+        List<Binding> kept = new ArrayList<>();
+        for (Binding b : bindings) {
+            if (wanted.contains(b.key())) {
+                kept.add(b);
+            } else {
+                b.sockets().forEach(s -> s.close().syncUninterruptibly());
+                LOG.info("listener {} unbound {}", next.name(), format(b.address()));
+            }
+        }
+        kept.addAll(added);
+        config = next;
+        accessLog = log;
+        route = new ListenerPort.Route(next, pool);
+        bindings = List.copyOf(kept);
+        Set<Integer> boundPorts = new LinkedHashSet<>();
+        for (Binding b : kept) {
+            boundPorts.add(b.address().getPort());
+        }
+        List<ListenerPort> gone = new ArrayList<>();
+        for (ListenerPort lp : List.copyOf(ports.values())) {
+            lp.setRoute(route);
+            lp.setAccessLog(log);
+            if (!boundPorts.contains(lp.port())) {
+                ports.remove(lp.port());
+                lp.setDraining(true);
+                gone.add(lp);
+            }
+        }
+        return gone;
+    }
+
+    private Channel bindOne(ListenerConfig config, EventLoop acceptLoop, EventLoopGroup childLoops,
+                            InetSocketAddress target) {
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptLoop, childLoops)
                 .channel(transport.serverChannelClass())
@@ -162,7 +242,14 @@ public final class Listener {
 
     /** One {@link ListenerPort} per frontend port number, in bind order. */
     public Map<Integer, ListenerPort> ports() {
-        return ports;
+        Map<Integer, ListenerPort> ordered = new LinkedHashMap<>();
+        for (Binding b : bindings) {
+            ListenerPort lp = ports.get(b.address().getPort());
+            if (lp != null) {
+                ordered.putIfAbsent(lp.port(), lp);
+            }
+        }
+        return ordered;
     }
 
     /** Stops accepting: closes every listening socket and waits for the close. */
@@ -194,9 +281,9 @@ public final class Listener {
     @ChannelHandler.Sharable
     private static final class FrontendInitializer extends ChannelInitializer<Channel> {
         private final Map<Integer, ListenerPort> ports;
-        private final IntFunction<ListenerPort> factory;
+        private final java.util.function.IntFunction<ListenerPort> factory;
 
-        FrontendInitializer(Map<Integer, ListenerPort> ports, IntFunction<ListenerPort> factory) {
+        FrontendInitializer(Map<Integer, ListenerPort> ports, java.util.function.IntFunction<ListenerPort> factory) {
             this.ports = ports;
             this.factory = factory;
         }

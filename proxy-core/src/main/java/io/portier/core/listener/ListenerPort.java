@@ -26,7 +26,7 @@ public final class ListenerPort {
     private final String listener;
     private final int port;
     private final PortMetrics metrics;
-    private final AccessLog accessLog;
+    private volatile AccessLog accessLog;
     private final Transport transport;
     private final Set<Channel> live = ConcurrentHashMap.newKeySet();
     private volatile Route route;
@@ -65,6 +65,11 @@ public final class ListenerPort {
 
     public AccessLog accessLog() {
         return accessLog;
+    }
+
+    /** New connections log to {@code log} (a reload changed access-log settings). */
+    public void setAccessLog(AccessLog log) {
+        this.accessLog = log;
     }
 
     public Transport transport() {

@@ -20,8 +20,8 @@ import java.util.function.LongSupplier;
  */
 public final class Server {
     private final String pool;
-    private final ServerConfig config;
-    private final Duration slowStart;
+    private volatile ServerConfig config;
+    private volatile Duration slowStart;
     private final LongSupplier nanoClock;
 
     private volatile boolean healthy;
@@ -60,6 +60,28 @@ public final class Server {
 
     public ServerConfig config() {
         return config;
+    }
+
+    /**
+     * Takes the settings of a reloaded config for this same server (same name, host and port):
+     * weight, backup, max-connections and the pool's slow-start. Health, admin state, weight override
+     * and counters stay.
+     *
+     * @throws IllegalArgumentException when the name or address differs
+     */
+    public void update(ServerConfig next, Duration nextSlowStart) {
+        if (!sameServer(next)) {
+            throw new IllegalArgumentException("server: " + next.name() + " " + next.address()
+                    + " (expected: " + config.name() + " " + config.address() + ")");
+        }
+        this.config = next;
+        this.slowStart = nextSlowStart;
+    }
+
+    /** True when {@code other} names this server at the same address (a reload keeps it). */
+    public boolean sameServer(ServerConfig other) {
+        ServerConfig c = config;
+        return c.name().equals(other.name()) && c.host().equals(other.host()) && c.port() == other.port();
     }
 
     public boolean backup() {
