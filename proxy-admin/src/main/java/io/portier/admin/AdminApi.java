@@ -100,7 +100,7 @@ final class AdminApi {
         o.put("transport", portier.transportName());
         o.put("workers", portier.workers());
         o.put("config_file", portier.config().source().map(Object::toString).orElse(null));
-        o.put("config_generation", reload == null ? 1 : reload.generation());
+        o.put("config_generation", portier.reloadMetrics().generation());
         o.put("stopping", portier.stopping());
         o.put("listeners", portier.listeners().size());
         o.put("pools", portier.pools().size());
