@@ -11,10 +11,12 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.portier.config.AdminConfig;
@@ -50,15 +52,18 @@ public final class AdminServer implements AutoCloseable {
     private final EventLoopGroup loop;
     private final ExecutorService reloads;
     private final Channel channel;
+    private final AutoCloseable processMetrics;
 
-    private AdminServer(EventLoopGroup loop, ExecutorService reloads, Channel channel) {
+    private AdminServer(EventLoopGroup loop, ExecutorService reloads, Channel channel, AutoCloseable processMetrics) {
         this.loop = loop;
         this.reloads = reloads;
         this.channel = channel;
+        this.processMetrics = processMetrics;
     }
 
     /**
-     * Binds {@code admin.bind} and serves until {@link #close()}.
+     * Binds {@code admin.bind} and serves until {@link #close()}. Adds the JVM and Netty allocator
+     * meters to {@code registry} ({@link AdminMetrics#bindJvmAndNetty}).
      *
      * @param registry the registry the core registers its meters in; scraped by {@code /metrics}
      * @param reload   what {@code POST /api/v1/reload} calls, or null: then it answers 503
@@ -93,7 +98,7 @@ public final class AdminServer implements AutoCloseable {
             HostPort bound = new HostPort(admin.bind().host(), ((InetSocketAddress) ch.localAddress()).getPort());
             LOG.info("admin API and dashboard on http://{}/{}", bound,
                     admin.token().isPresent() ? " (bearer token required)" : "");
-            return new AdminServer(loop, reloads, ch);
+            return new AdminServer(loop, reloads, ch, AdminMetrics.bindJvmAndNetty(registry));
         } catch (RuntimeException e) {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             reloads.shutdownNow();
@@ -112,9 +117,18 @@ public final class AdminServer implements AutoCloseable {
         channel.close().syncUninterruptibly();
         reloads.shutdownNow();
         loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            processMetrics.close();
+        } catch (Exception e) {
+            LOG.debug("closing the GC metrics failed", e);
+        }
     }
 
-    /** Answers an oversized body with the API's JSON 413 and closes, instead of Netty's empty one. */
+    /**
+     * Answers an oversized body with the API's JSON 413 instead of Netty's empty one. As Netty does, a
+     * keep-alive request keeps its connection (the aggregator discards the rest of the body), so the
+     * client reads the answer instead of a reset; otherwise the connection closes after the answer.
+     */
     private static final class BoundedAggregator extends HttpObjectAggregator {
         BoundedAggregator() {
             super(MAX_BODY_BYTES);
@@ -122,8 +136,9 @@ public final class AdminServer implements AutoCloseable {
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            boolean keepAlive = !(oversized instanceof FullHttpMessage) && HttpUtil.isKeepAlive(oversized);
             AdminHandler.write(ctx, AdminResponse.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                    "body: too large (expected: at most " + MAX_BODY_BYTES + " bytes)", List.of()), false);
+                    "body: too large (expected: at most " + MAX_BODY_BYTES + " bytes)", List.of()), keepAlive);
         }
     }
 }
