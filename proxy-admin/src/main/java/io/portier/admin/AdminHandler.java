@@ -79,13 +79,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private CompletableFuture<AdminResponse> handle(ChannelHandlerContext ctx, FullHttpRequest request) {
-        QueryStringDecoder uri;
+        String path;
+        Map<String, List<String>> query;
         try {
-            uri = new QueryStringDecoder(request.uri());
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            path = uri.path();
+            query = uri.parameters();
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("uri: " + Json.abbreviate(request.uri()) + " (expected: a valid URI)");
         }
-        String path = uri.path();
         HttpMethod method = request.method();
         if (auth.required() && !router.isOpen(method, path)
                 && !auth.accepts(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
@@ -99,7 +101,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         byte[] body = new byte[request.content().readableBytes()];
         request.content().getBytes(request.content().readerIndex(), body);
-        AdminRequest r = new AdminRequest(method, path, uri.parameters(), match.params(), body, remote(ctx));
+        AdminRequest r = new AdminRequest(method, path, query, match.params(), body, remote(ctx));
         return match.endpoint().handle(r);
     }
 
