@@ -60,14 +60,11 @@ final class ConfigReader {
         if (v != null && v.valueType() == ConfigValueType.STRING && "auto".equals(v.unwrapped())) {
             return Runtime.getRuntime().availableProcessors();
         }
-        if (Scalars.wholeNumber(v) == null) {
+        Long n = Scalars.wholeNumber(v);
+        if (n == null || n < 1 || n > 1024) {
             throw new Rejected("an integer 1-1024 or \"auto\"");
         }
-        long n = Scalars.wholeNumber(v);
-        if (n < 1 || n > 1024) {
-            throw new Rejected("an integer 1-1024 or \"auto\"");
-        }
-        return (int) n;
+        return n.intValue();
     }
 
     private static AdminConfig admin(Node n, Overlaps overlaps) {
