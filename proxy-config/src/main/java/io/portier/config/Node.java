@@ -208,14 +208,17 @@ final class Node {
         return out;
     }
 
-    /** A template object such as listener-defaults, as merged from reference.conf and the user's file. */
+    /**
+     * A template object such as listener-defaults, as merged from reference.conf and the user's file;
+     * null (after reporting it) when the user replaced it with something else.
+     */
     ConfigObject template(String key) {
         ConfigValue v = value(key);
         if (v instanceof ConfigObject o) {
             return o;
         }
-        problem(key, Show.value(v) + " (expected: an object)");
-        return empty();
+        problems.add(v, at(key), path(key), Show.value(v) + " (expected: an object)");
+        return null;
     }
 
     private int lineOf(List<Object> location) {

@@ -325,6 +325,14 @@ class ConfigProblemsTest {
     }
 
     @Test
+    void reportsAReplacedTemplateOnceInsteadOfEveryKeyOfEveryEntry() {
+        assertThat(problems(POOL + """
+                portier.listener-defaults = off
+                portier.listeners.web { bind = ":8080", pool = web }
+                """)).containsExactly("bad.conf:2: portier.listener-defaults: \"off\" (expected: an object)");
+    }
+
+    @Test
     void printsProblemsWithoutALineAsFileAndPath() {
         assertThat(new ConfigProblem("x.conf", -1, "portier", "something").toString())
                 .isEqualTo("x.conf: portier: something");
