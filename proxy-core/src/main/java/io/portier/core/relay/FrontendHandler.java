@@ -138,12 +138,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (held) {
                 s.release();
             }
-            s.onConnectFailure();
             if (serverMetrics != null) {
                 serverMetrics.connectFailed();
             }
             if (health != null) {
-                health.onConnectFailure(s, f.cause());
+                health.onConnectFailure(s, f.cause()); // counts it on the server, may eject it
+            } else {
+                s.onConnectFailure();
             }
             server = null;
             if (finished || !frontend.isActive()) {
@@ -157,9 +158,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        s.onConnectSuccess();
         if (health != null) {
             health.onConnectSuccess(s);
+        } else {
+            s.onConnectSuccess();
         }
         long connectNanos = System.nanoTime() - connectStartNanos;
         connectMillis = TimeUnit.NANOSECONDS.toMillis(connectNanos);
