@@ -20,8 +20,7 @@ import java.util.function.Supplier;
  * <p>SIGTERM and SIGINT (Ctrl-C) start a graceful shutdown; when it is done {@link #runUntilStopped()}
  * returns 0, so the process exits 0 as the contract asks (a JVM shutdown hook alone would exit
  * 143). A second SIGTERM or SIGINT during the drain exits at once. A shutdown hook runs the same
- * graceful shutdown when the JVM exits for any other reason. SIGHUP is logged until live reload
- * exists.
+ * graceful shutdown when the JVM exits for any other reason. SIGHUP reloads the config file.
  *
  * <p>Thread safety: {@link #stop()} may be called from any thread, any number of times; the
  * shutdown runs once and every caller waits for it.
@@ -33,6 +32,7 @@ final class Lifecycle {
 
     private final Supplier<CompletableFuture<Void>> shutdown;
     private final Duration bound;
+    private final Runnable onHangup;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -41,8 +41,14 @@ final class Lifecycle {
      * @param bound    how long to wait for it before giving up
      */
     Lifecycle(Supplier<CompletableFuture<Void>> shutdown, Duration bound) {
+        this(shutdown, bound, () -> log.warn("SIGHUP: nothing to reload (the demo has no config file)"));
+    }
+
+    /** @param onHangup what SIGHUP does: reload the config file */
+    Lifecycle(Supplier<CompletableFuture<Void>> shutdown, Duration bound, Runnable onHangup) {
         this.shutdown = shutdown;
         this.bound = bound;
+        this.onHangup = onHangup;
     }
 
     /** The longest {@code timeouts.drain} of any listener, plus a margin to close the rest. */
@@ -65,7 +71,12 @@ final class Lifecycle {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "portier-shutdown-hook"));
         Signals.handle("TERM", this::onStopSignal);
         Signals.handle("INT", this::onStopSignal);
-        Signals.handle("HUP", (name, number) -> log.warn("SIGHUP: reload not available yet"));
+        Signals.handle("HUP", (name, number) -> {
+            if (!stopping.get()) {
+                log.info("SIGHUP: reloading");
+                onHangup.run();
+            }
+        });
         stopped.await();
         return ExitCodes.OK;
     }
