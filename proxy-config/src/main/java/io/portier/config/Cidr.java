@@ -156,7 +156,35 @@ public final class Cidr {
         return Long.hashCode(high * 31 + low) * 31 + prefix;
     }
 
-    /** Canonical form: {@code 10.0.0.0/8}, {@code 2001:db8:0:0:0:0:0:0/32}. */
+    /** RFC 5952: the longest run of two or more zero groups becomes "::". */
+    private static void appendV6(StringBuilder sb, int[] groups) {
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (i > 0 && i != bestStart + bestLength) {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(groups[i]));
+        }
+    }
+
+    /** Canonical form: {@code 10.0.0.0/8}, {@code 2001:db8::/32}. */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
@@ -165,10 +193,11 @@ public final class Cidr {
                 sb.append((low >> (i * 8)) & 0xff).append(i > 0 ? "." : "");
             }
         } else {
+            int[] groups = new int[8];
             for (int i = 0; i < 8; i++) {
-                long word = i < 4 ? high : low;
-                sb.append(Long.toHexString((word >> ((3 - i % 4) * 16)) & 0xffff)).append(i < 7 ? ":" : "");
+                groups[i] = (int) (((i < 4 ? high : low) >> ((3 - i % 4) * 16)) & 0xffff);
             }
+            appendV6(sb, groups);
         }
         return sb.append('/').append(prefix).toString();
     }

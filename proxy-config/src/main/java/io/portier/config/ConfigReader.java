@@ -27,13 +27,18 @@ final class ConfigReader {
         ConfigObject poolDefaults = portier.template("pool-defaults");
         ConfigObject serverDefaults = portier.template("server-defaults");
 
-        Map<String, Node> listenerNodes = portier.entries("listeners", listenerDefaults, "portier.listener-defaults");
+        // With a broken template every entry would report every key; the template's problem is enough.
+        Map<String, Node> listenerNodes = listenerDefaults == null ? Map.of()
+                : portier.entries("listeners", listenerDefaults, "portier.listener-defaults");
         Map<String, ListenerConfig> listeners = new LinkedHashMap<>();
         listenerNodes.forEach((name, n) -> listeners.put(name, ListenerReader.read(name, n, overlaps)));
 
         Map<String, PoolConfig> pools = new LinkedHashMap<>();
-        portier.entries("pools", poolDefaults, "portier.pool-defaults")
-                .forEach((name, n) -> pools.put(name, PoolReader.read(name, n, serverDefaults)));
+        boolean poolsRead = poolDefaults != null && serverDefaults != null;
+        if (poolsRead) {
+            portier.entries("pools", poolDefaults, "portier.pool-defaults")
+                    .forEach((name, n) -> pools.put(name, PoolReader.read(name, n, serverDefaults)));
+        }
 
         Node log = portier.child("access-log");
         AccessLogConfig accessLog = new AccessLogConfig(log.bool("enabled"),
@@ -42,7 +47,7 @@ final class ConfigReader {
         ReloadConfig reload = new ReloadConfig(reloadNode.bool("watch"), reloadNode.duration("settle", true));
 
         listeners.forEach((name, l) -> {
-            if (!l.pool().isEmpty() && !pools.containsKey(l.pool())) {
+            if (poolsRead && !l.pool().isEmpty() && !pools.containsKey(l.pool())) {
                 listenerNodes.get(name).problem("pool", Show.quoted(l.pool()) + " (expected: "
                         + (pools.isEmpty() ? "a pool of portier.pools, which has none)"
                                 : "one of the pools " + String.join(", ", pools.keySet()) + ")"));
@@ -60,14 +65,11 @@ final class ConfigReader {
         if (v != null && v.valueType() == ConfigValueType.STRING && "auto".equals(v.unwrapped())) {
             return Runtime.getRuntime().availableProcessors();
         }
-        if (Scalars.wholeNumber(v) == null) {
+        Long n = Scalars.wholeNumber(v);
+        if (n == null || n < 1 || n > 1024) {
             throw new Rejected("an integer 1-1024 or \"auto\"");
         }
-        long n = Scalars.wholeNumber(v);
-        if (n < 1 || n > 1024) {
-            throw new Rejected("an integer 1-1024 or \"auto\"");
-        }
-        return (int) n;
+        return n.intValue();
     }
 
     private static AdminConfig admin(Node n, Overlaps overlaps) {

@@ -1,5 +1,6 @@
 package io.portier.config;
 
+import com.typesafe.config.ConfigList;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +20,7 @@ final class ListenerReader {
         }
         if (binds.isEmpty() && !n.isSetByUser("bind")) {
             n.problem("bind", "missing (expected: " + AddressParser.BIND_EXPECTED + ", or a list of them)");
-        } else if (binds.isEmpty() && n.value("bind") instanceof com.typesafe.config.ConfigList l && l.isEmpty()) {
+        } else if (binds.isEmpty() && n.value("bind") instanceof ConfigList l && l.isEmpty()) {
             n.problem("bind", "[] (expected: " + AddressParser.BIND_EXPECTED + ", or a list of them)");
         }
         String pool = n.string("pool");

@@ -69,7 +69,7 @@ final class Node {
         try {
             return parser.apply(v);
         } catch (Rejected r) {
-            problem(key, Show.value(v) + " (expected: " + r.expected + ")");
+            problems.add(v, at(key), path(key), Show.value(v) + " (expected: " + r.expected + ")");
             return standIn;
         }
     }
@@ -129,7 +129,8 @@ final class Node {
                 try {
                     out.add(new Element<>(parser.apply(Scalars.string(e)), i));
                 } catch (Rejected r) {
-                    problemAt(key, i, Show.value(e) + " (expected: " + r.expected + ")");
+                    problems.add(e, at(key, i), path(key) + "[" + i + "]",
+                            Show.value(e) + " (expected: " + r.expected + ")");
                 }
             }
             return out;
@@ -137,7 +138,7 @@ final class Node {
         try {
             out.add(new Element<>(parser.apply(Scalars.string(v)), -1));
         } catch (Rejected r) {
-            problem(key, Show.value(v) + " (expected: " + r.expected + ")");
+            problems.add(v, at(key), path(key), Show.value(v) + " (expected: " + r.expected + ")");
         }
         return out;
     }
@@ -207,14 +208,17 @@ final class Node {
         return out;
     }
 
-    /** A template object such as listener-defaults, as merged from reference.conf and the user's file. */
+    /**
+     * A template object such as listener-defaults, as merged from reference.conf and the user's file;
+     * null (after reporting it) when the user replaced it with something else.
+     */
     ConfigObject template(String key) {
         ConfigValue v = value(key);
         if (v instanceof ConfigObject o) {
             return o;
         }
-        problem(key, Show.value(v) + " (expected: an object)");
-        return empty();
+        problems.add(v, at(key), path(key), Show.value(v) + " (expected: an object)");
+        return null;
     }
 
     private int lineOf(List<Object> location) {

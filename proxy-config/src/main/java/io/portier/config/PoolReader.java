@@ -1,5 +1,6 @@
 package io.portier.config;
 
+import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,7 +31,7 @@ final class PoolReader {
                 }
                 servers.add(server);
             }
-            if (elements.isEmpty() && n.value("servers") instanceof com.typesafe.config.ConfigList l && l.isEmpty()) {
+            if (elements.isEmpty() && n.value("servers") instanceof ConfigList l && l.isEmpty()) {
                 n.problem("servers", (n.isSetByUser("servers") ? "[]" : "missing")
                         + " (expected: a non-empty list of servers like { name = a, address = \"10.0.0.1:9001\" })");
             }

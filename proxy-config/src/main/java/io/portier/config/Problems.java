@@ -43,10 +43,20 @@ final class Problems {
 
     /** @param at keys (String) and list indexes (Integer) from the root down to the offending value */
     void add(List<Object> at, String path, String message) {
+        add(null, at, path, message);
+    }
+
+    /**
+     * Located at the value's own origin when it has a line in a user file (reference.conf lines and
+     * environment variables do not count), else at {@code at} in the user's tree.
+     */
+    void add(ConfigValue value, List<Object> at, String path, String message) {
         if (muted) {
             return;
         }
-        ConfigOrigin origin = locate(at);
+        ConfigOrigin own = value == null ? null : value.origin();
+        boolean usable = own != null && own.lineNumber() > 0 && own.resource() == null;
+        ConfigOrigin origin = usable ? own : locate(at);
         problems.add(new ConfigProblem(fileOf(origin), origin == null ? -1 : origin.lineNumber(), path, message));
     }
 

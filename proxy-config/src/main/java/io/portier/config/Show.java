@@ -13,7 +13,6 @@ final class Show {
         }
         return switch (v.valueType()) {
             case OBJECT -> "an object";
-            case LIST -> v.render(ConfigRenderOptions.concise());
             case NULL -> "null";
             default -> v.render(ConfigRenderOptions.concise());
         };

@@ -107,6 +107,11 @@ class CidrTest {
     void printsCanonicalForm() {
         assertThat(Cidr.parse("10.0.0.0/8")).hasToString("10.0.0.0/8");
         assertThat(Cidr.parse("10.1.2.3")).hasToString("10.1.2.3/32");
-        assertThat(Cidr.parse("2001:db8::/32")).hasToString("2001:db8:0:0:0:0:0:0/32");
+        assertThat(Cidr.parse("2001:db8::/32")).hasToString("2001:db8::/32");
+        assertThat(Cidr.parse("::/0")).hasToString("::/0");
+        assertThat(Cidr.parse("::1")).hasToString("::1/128");
+        assertThat(Cidr.parse("2001:db8:0:1:0:0:0:0/64")).hasToString("2001:db8:0:1::/64");
+        assertThat(Cidr.parse("1:0:0:2:0:0:0:3")).hasToString("1:0:0:2::3/128");
+        assertThat(Cidr.parse("1:2:3:4:5:6:7:8")).hasToString("1:2:3:4:5:6:7:8/128");
     }
 }

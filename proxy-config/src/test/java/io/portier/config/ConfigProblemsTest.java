@@ -317,6 +317,22 @@ class ConfigProblemsTest {
     }
 
     @Test
+    void pointsAtTheTemplateLineForABadValueEveryListenerInherits() {
+        assertThat(problems(POOL + """
+                portier.listener-defaults.backlog = 0
+                portier.listeners.web { bind = ":8080", pool = web }
+                """)).containsExactly("bad.conf:2: portier.listeners.web.backlog: 0 (expected: an integer 1-65535)");
+    }
+
+    @Test
+    void reportsAReplacedTemplateOnceInsteadOfEveryKeyOfEveryEntry() {
+        assertThat(problems(POOL + """
+                portier.listener-defaults = off
+                portier.listeners.web { bind = ":8080", pool = web }
+                """)).containsExactly("bad.conf:2: portier.listener-defaults: \"off\" (expected: an object)");
+    }
+
+    @Test
     void printsProblemsWithoutALineAsFileAndPath() {
         assertThat(new ConfigProblem("x.conf", -1, "portier", "something").toString())
                 .isEqualTo("x.conf: portier: something");

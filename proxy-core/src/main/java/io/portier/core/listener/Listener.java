@@ -215,9 +215,13 @@ public final class Listener {
     /** The OS reason of a bind failure, without Netty's "bind(..) failed: " prefix. */
     static String reason(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        int i = m.indexOf("failed: ");
-        return i >= 0 ? m.substring(i + "failed: ".length()) : m;
+        // epoll: "bind(..) failed with error(-98): Address already in use"; NIO: "Address already in use"
+        java.util.regex.Matcher prefix = BIND_PREFIX.matcher(m);
+        return prefix.lookingAt() ? m.substring(prefix.end()) : m;
     }
+
+    private static final java.util.regex.Pattern BIND_PREFIX =
+            java.util.regex.Pattern.compile("bind\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
 
     static String format(InetSocketAddress a) {
         String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();

@@ -158,12 +158,16 @@ public final class Server {
         this.weightOverride = weight;
     }
 
+    /** Balancers see weights times this, so that a slow-start ramp has steps finer than 1. */
+    public static final int WEIGHT_SCALE = 16;
+
     /**
-     * The weight balancers use: {@link #weight()}, ramped linearly from 1 to full over
-     * {@code slow-start} after the server last came up.
+     * The weight balancers use, in units of 1/{@link #WEIGHT_SCALE}: {@link #weight()} times the
+     * scale, ramped linearly from 1 to full over {@code slow-start} after the server last came up.
+     * Only ratios between servers matter to balancers.
      */
     public int effectiveWeight() {
-        int w = weight();
+        int w = weight() * WEIGHT_SCALE;
         long ramp = slowStart.toNanos();
         if (ramp <= 0 || w == 0) {
             return w;

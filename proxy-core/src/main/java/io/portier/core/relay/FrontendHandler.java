@@ -50,6 +50,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private Server attempted;
     private ServerMetrics serverMetrics;
     private Server[] tried;
+    /**
+     * Bytes read from the client before the backend connected. Reads are off until then, but epoll
+     * still reads once when the client half-closes early (RDHUP), so this holds at most one read batch.
+     */
+    private java.util.ArrayDeque<Object> early;
     private int attempts;
 
     private long acceptNanos;
@@ -133,12 +138,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (held) {
                 s.release();
             }
-            s.onConnectFailure();
             if (serverMetrics != null) {
                 serverMetrics.connectFailed();
             }
             if (health != null) {
-                health.onConnectFailure(s, f.cause());
+                health.onConnectFailure(s, f.cause()); // counts it on the server, may eject it
+            } else {
+                s.onConnectFailure();
             }
             server = null;
             if (finished || !frontend.isActive()) {
@@ -152,9 +158,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        s.onConnectSuccess();
         if (health != null) {
             health.onConnectSuccess(s);
+        } else {
+            s.onConnectSuccess();
         }
         long connectNanos = System.nanoTime() - connectStartNanos;
         connectMillis = TimeUnit.NANOSECONDS.toMillis(connectNanos);
@@ -168,8 +175,22 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         s.connections().add(frontend);
         startIdleTimer();
+        if (early != null) {
+            for (Object msg; (msg = early.poll()) != null; ) {
+                int n = Relay.size(msg);
+                bytesIn += n;
+                unpublishedIn += n;
+                backend.write(msg, backend.voidPromise());
+            }
+            early = null;
+            backend.flush();
+        }
         backend.config().setAutoRead(true);
-        frontend.config().setAutoRead(true);
+        if (!clientEof) {
+            // Never re-arm reads on a half-closed input: epoll may have dropped the fd's interest
+            // set, and epoll_ctl then fails with ENOENT.
+            frontend.config().setAutoRead(true);
+        }
         if (clientEof) {
             Relay.shutdownOutput(backend);
         }
@@ -210,8 +231,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (backend == null || !backend.isActive()) {
-            ReferenceCountUtil.release(msg);
+        if (backend == null) {
+            if (finished) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (early == null) {
+                early = new java.util.ArrayDeque<>(4);
+            }
+            early.add(msg);
             return;
         }
         int n = Relay.size(msg);
@@ -237,7 +265,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (backend != null && frontend.isWritable()) {
+        if (backend != null && !serverEof && frontend.isWritable()) {
             backend.config().setAutoRead(true);
         }
     }
@@ -279,7 +307,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     void backendWritabilityChanged(boolean writable) {
-        if (writable) {
+        if (writable && !clientEof) {
             frontend.config().setAutoRead(true);
         }
     }
@@ -362,6 +390,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         finished = true;
+        if (early != null) {
+            early.forEach(ReferenceCountUtil::release);
+            early = null;
+        }
         if (idleTimer != null) {
             idleTimer.cancel(false);
         }

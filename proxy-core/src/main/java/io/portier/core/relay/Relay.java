@@ -32,11 +32,17 @@ public final class Relay {
         }
     }
 
-    /** Passes an end-of-stream on: flushes, then shuts down the output of {@code ch}. */
+    /**
+     * Passes an end-of-stream on: shuts down the output of {@code ch} once everything queued on it has
+     * been written (Netty fails writes still queued when the output shuts down).
+     */
     static void shutdownOutput(Channel ch) {
-        ch.flush();
         if (ch instanceof DuplexChannel duplex && ch.isActive()) {
-            duplex.shutdownOutput();
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                if (ch.isActive()) {
+                    duplex.shutdownOutput();
+                }
+            });
         }
     }
 

@@ -1,0 +1,74 @@
+package io.portier.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.portier.config.PortierConfig;
+import io.portier.core.ListenerBindException;
+import io.portier.core.Portier;
+import io.portier.core.reload.ConfigWatcher;
+import io.portier.core.reload.Reloader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** {@code portier run -c FILE}: starts the proxy and runs until SIGTERM or Ctrl-C. */
+final class RunCommand {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    private RunCommand() {}
+
+    /** Blocks until the proxy has stopped; returns the exit code. */
+    static int execute(Path file, PrintStream err) throws InterruptedException {
+        Optional<PortierConfig> config = ConfigFiles.load(file, err);
+        if (config.isEmpty()) {
+            return ExitCodes.INVALID_CONFIG;
+        }
+        Portier portier;
+        try {
+            portier = Portier.start(config.get(), newRegistry());
+        } catch (ListenerBindException e) {
+            err.println(describe(e));
+            return ExitCodes.BIND_FAILED;
+        }
+        log.info("portier {} running: config {}, {} listener(s), transport {}, {} worker(s)",
+                Version.current(), file, config.get().listeners().size(), portier.transportName(),
+                portier.workers());
+        Reloader reloader = new Reloader(portier, file);
+        ConfigWatcher watcher = startWatcher(config.get(), file, reloader);
+        try {
+            return new Lifecycle(portier::shutdown, Lifecycle.shutdownBound(config.get()),
+                    () -> reloader.reload(false)).runUntilStopped();
+        } finally {
+            if (watcher != null) {
+                watcher.close();
+            }
+        }
+    }
+
+    /** Watches the config file (and its includes) when {@code reload.watch} is on. */
+    private static ConfigWatcher startWatcher(PortierConfig config, Path file, Reloader reloader) {
+        if (!config.reload().watch()) {
+            return null;
+        }
+        try {
+            return new ConfigWatcher(file, config.reload().settle(), () -> reloader.reload(false));
+        } catch (IOException e) {
+            log.warn("cannot watch {}: {}; reload with SIGHUP or the admin API", file, e.toString());
+            return null;
+        }
+    }
+
+    /** The metrics registry of the process; the admin issue replaces it with the Prometheus one. */
+    static MeterRegistry newRegistry() {
+        return new SimpleMeterRegistry();
+    }
+
+    /** One line naming the listener, the address and the OS reason. */
+    static String describe(ListenerBindException e) {
+        return "portier: listener " + e.listener() + ": cannot bind " + e.address() + ": " + e.reason();
+    }
+}

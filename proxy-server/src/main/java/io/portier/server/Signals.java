@@ -1,0 +1,37 @@
+package io.portier.server;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * POSIX signal handlers through {@code sun.misc.Signal} (module jdk.unsupported), guarded: where a
+ * signal is unknown (HUP on Windows) or reserved by the JVM ({@code -Xrs}), nothing is installed and
+ * the JVM's default stays.
+ */
+final class Signals {
+    private static final Logger log = LoggerFactory.getLogger(Signals.class);
+
+    /** What a handler receives: the signal's name without "SIG" (TERM, INT, HUP) and its number. */
+    interface Handler {
+        void handle(String name, int number);
+    }
+
+    private Signals() {}
+
+    /**
+     * Replaces the handling of signal {@code name} ("TERM", "INT", "HUP"). The handler runs on a
+     * thread of its own for each signal, so it may block.
+     *
+     * @return whether the handler was installed
+     */
+    static boolean handle(String name, Handler handler) {
+        try {
+            Signal.handle(new Signal(name), signal -> handler.handle(signal.getName(), signal.getNumber()));
+            return true;
+        } catch (IllegalArgumentException | LinkageError e) {
+            log.debug("SIG{} cannot be handled here: {}", name, e.toString());
+            return false;
+        }
+    }
+}
