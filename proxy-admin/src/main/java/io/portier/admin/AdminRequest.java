@@ -1,7 +1,6 @@
 package io.portier.admin;
 
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.util.List;
 import java.util.Map;
@@ -14,10 +13,6 @@ import java.util.Map;
  */
 record AdminRequest(HttpMethod method, String path, Map<String, List<String>> query, List<String> params,
                     byte[] body, String remote) {
-
-    static Map<String, List<String>> query(QueryStringDecoder decoder) {
-        return decoder.parameters();
-    }
 
     /** The first value of query parameter {@code name}, or null. */
     String queryParam(String name) {

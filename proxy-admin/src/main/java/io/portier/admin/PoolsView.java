@@ -40,7 +40,7 @@ final class PoolsView {
         o.put("state", s.state().name());
         o.put("admin_state", s.adminState().name());
         o.put("weight", s.weight());
-        o.put("effective_weight", s.effectiveWeight());
+        putEffectiveWeight(o, s.effectiveWeight());
         o.put("backup", s.backup());
         o.put("active", s.active());
         o.put("total", s.total());
@@ -58,6 +58,18 @@ final class PoolsView {
         check.put("ok", checkCount(registry, s, "ok"));
         check.put("fail", checkCount(registry, s, "fail"));
         return o;
+    }
+
+    /**
+     * In the config's units: balancers see weights times {@link Server#WEIGHT_SCALE}; a whole weight is
+     * written as an integer, a slow-start ramp as a fraction (0.44).
+     */
+    private static void putEffectiveWeight(ObjectNode o, int scaled) {
+        if (scaled % Server.WEIGHT_SCALE == 0) {
+            o.put("effective_weight", scaled / Server.WEIGHT_SCALE);
+        } else {
+            o.put("effective_weight", Math.round(scaled * 100.0 / Server.WEIGHT_SCALE) / 100.0);
+        }
     }
 
     private static long checkCount(MeterRegistry registry, Server s, String result) {
