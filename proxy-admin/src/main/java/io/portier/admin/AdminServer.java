@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * <p>It runs on its own one-thread NIO event loop, apart from the relay's loops: a slow scrape or a
  * misbehaving admin client never delays traffic. Reloads run on one more thread of their own.
  *
- * <p>Pipeline, in order: {@code timeout} (closes a connection silent for {@link #IDLE_SECONDS}),
+ * <p>At most {@link #MAX_CONNECTIONS} connections are open at once. Pipeline, in order: {@code timeout} (closes a connection silent for {@link #IDLE_SECONDS}),
  * {@code http} (codec; request line and headers bounded), {@code aggregate} (body bounded to
  * {@link #MAX_BODY_BYTES}, 413 beyond), {@code admin} ({@link AdminHandler}).
  */
@@ -48,6 +48,8 @@ public final class AdminServer implements AutoCloseable {
     static final int MAX_HEADER_BYTES = 16 * 1024;
     static final int MAX_BODY_BYTES = 64 * 1024;
     static final int IDLE_SECONDS = 60;
+    /** Concurrent admin connections; more are closed at once (a dashboard needs a handful). */
+    static final int MAX_CONNECTIONS = 256;
 
     private final EventLoopGroup loop;
     private final ExecutorService reloads;
@@ -83,8 +85,25 @@ public final class AdminServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
+                    /** Admin connections open now; every child runs on the one admin loop, like this. */
+                    private int open;
+                    private long refused;
+                    private long lastWarnNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
+
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (open >= MAX_CONNECTIONS) {
+                            refused++;
+                            ch.close();
+                            long now = System.nanoTime();
+                            if (now - lastWarnNanos >= TimeUnit.SECONDS.toNanos(1)) {
+                                lastWarnNanos = now;
+                                LOG.warn("admin: {} connections open (the limit); {} refused so far", open, refused);
+                            }
+                            return;
+                        }
+                        open++;
+                        ch.closeFuture().addListener(f -> open--);
                         ch.pipeline()
                                 .addLast("timeout", new ReadTimeoutHandler(IDLE_SECONDS))
                                 .addLast("http", new HttpServerCodec(MAX_LINE_BYTES, MAX_HEADER_BYTES, 8192))

@@ -7,12 +7,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Refused requests: each answers a JSON error with the right status, and changes nothing. */
 class AdminErrorsTest {
@@ -148,6 +154,37 @@ class AdminErrorsTest {
         String big = "{\"state\":\"" + "x".repeat(70 * 1024) + "\"}";
         assertError(fx.post("/api/v1/pools/web/servers/a/state", big), 413, "body: too large");
         assertThat(fx.get("/api/v1/status").status()).isEqualTo(200);
+    }
+
+    @Test
+    void closesConnectionsOverTheLimitAndRecovers() throws Exception {
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < AdminServer.MAX_CONNECTIONS; i++) {
+                idle.add(new Socket("127.0.0.1", fx.adminPort()));
+            }
+            try (Socket over = new Socket("127.0.0.1", fx.adminPort())) {
+                over.setSoTimeout(5000);
+                over.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(readAll(over)).isEmpty();
+            } catch (SocketException reset) {
+                // closed before the request was written: refused just the same
+            }
+        } finally {
+            for (Socket s : idle) {
+                s.close();
+            }
+        }
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(fx.get("/healthz").status()).isEqualTo(200));
+    }
+
+    private static String readAll(Socket s) throws IOException {
+        try {
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (SocketException reset) {
+            return "";
+        }
     }
 
     @Test

@@ -81,12 +81,14 @@ class DashboardBrowserTest {
 
     @Test
     void showsTheRunningProxyChartsTrafficAndDrainsAServer() throws Exception {
+        Path config = tmp.resolve("portier.conf");
         try (Backend a = new Backend("a"); Backend b = new Backend("b"); Backend c = new Backend("c");
-             AdminFixture fx = AdminFixture.start("""
+             AdminFixture fx = AdminFixture.startFile(write(config, """
                      portier {
                        workers = 1
                        admin { bind = "127.0.0.1:0", token = "%s" }
                        access-log.enabled = off
+                       reload.watch = off
                        listeners {
                          web { bind = "127.0.0.1:0", pool = web }
                          api { bind = "127.0.0.1:0", pool = api }
@@ -96,7 +98,7 @@ class DashboardBrowserTest {
                          api { health.type = none, servers = [{ name = c, address = "%s" }] }
                        }
                      }
-                     """.formatted(TOKEN, a.address(), b.address(), c.address()))) {
+                     """.formatted(TOKEN, a.address(), b.address(), c.address())))) {
             fx.token(TOKEN);
             AtomicBoolean running = new AtomicBoolean(true);
             Thread traffic = traffic(fx.port("web"), running);
@@ -126,6 +128,10 @@ class DashboardBrowserTest {
                     assertThat(browser.eval("document.querySelector('[data-state-of=\"web/a\"]').textContent").asText())
                             .isEqualTo("DRAIN");
                 });
+                browser.eval("document.querySelector('#reload').click()");
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(text("#banner")).startsWith("Config generation 2"));
+                assertThat(fx.portier().reloadMetrics().generation()).isEqualTo(2);
                 Thread.sleep(1500); // one more poll with traffic, so the screenshot shows moving charts
                 Files.write(TARGET.resolve("dashboard.png"), browser.screenshot());
             } finally {
@@ -184,6 +190,10 @@ class DashboardBrowserTest {
                     browser.eval("document.querySelectorAll('details.pool').length").asInt()).isEqualTo(1));
             assertThat(consoleErrors).isEmpty();
         }
+    }
+
+    private static Path write(Path file, String content) throws IOException {
+        return Files.writeString(file, content);
     }
 
     private String text(String selector) {
