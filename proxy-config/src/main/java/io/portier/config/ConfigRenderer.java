@@ -36,7 +36,7 @@ public final class ConfigRenderer {
      * {@code Long}) and booleans, rooted at {@code "portier"}, in file order.
      *
      * @param redactSecrets when true, a set {@code admin.token} is {@value #REDACTED}; an unset one is
-     *                      omitted either way
+     *                      written as {@code ""} either way
      */
     public static Map<String, Object> toTree(PortierConfig config, boolean redactSecrets) {
         Map<String, Object> portier = new LinkedHashMap<>();
@@ -70,7 +70,9 @@ public final class ConfigRenderer {
     private static Map<String, Object> admin(AdminConfig admin, boolean redactSecrets) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("bind", admin.bind().toString());
-        admin.token().ifPresent(token -> m.put("token", redactSecrets ? REDACTED : token));
+        // An unset token is written as "" (which reads back as unset), so that parsing the output in
+        // a shell with PORTIER_ADMIN_TOKEN set does not fill it from the environment.
+        m.put("token", admin.token().map(token -> redactSecrets ? REDACTED : token).orElse(""));
         return m;
     }
 

@@ -220,11 +220,19 @@ class ConfigRendererTest {
     }
 
     @Test
-    void omitsAnUnsetToken() throws Exception {
+    void writesAnUnsetTokenAsEmptySoTheEnvironmentCannotFillIt() throws Exception {
         PortierConfig c = config(MINIMAL);
 
-        assertThat(admin(ConfigRenderer.toTree(c, true))).containsOnlyKeys("bind");
-        assertThat(admin(ConfigRenderer.toTree(c, false))).containsOnlyKeys("bind");
+        assertThat(admin(ConfigRenderer.toTree(c, true))).containsEntry("token", "");
+        assertThat(admin(ConfigRenderer.toTree(c, false))).containsEntry("token", "");
+        assertThat(ConfigLoader.load(writeTemp(ConfigRenderer.toJson(c, true)),
+                java.util.Map.of("PORTIER_ADMIN_TOKEN", "from-env")).admin().token()).isEmpty();
+    }
+
+    private static java.nio.file.Path writeTemp(String text) throws java.io.IOException {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("rendered", ".conf");
+        f.toFile().deleteOnExit();
+        return java.nio.file.Files.writeString(f, text);
     }
 
     @Test
