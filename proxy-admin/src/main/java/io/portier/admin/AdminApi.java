@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.portier.config.ConfigRenderer;
 import io.portier.core.Portier;
 import io.portier.core.listener.Listener;
 import io.portier.core.pool.Pool;
@@ -60,7 +61,8 @@ final class AdminApi {
                 .add(HttpMethod.GET, "/api/v1/connections",
                         r -> AdminResponse.json(ConnectionsView.render(portier, r)))
                 .addAsync(HttpMethod.POST, "/api/v1/reload", this::reload)
-                .add(HttpMethod.GET, "/api/v1/config", r -> AdminResponse.json(ConfigView.render(portier.config())));
+                .add(HttpMethod.GET, "/api/v1/config", r -> AdminResponse.json(
+                        Json.MAPPER.valueToTree(ConfigRenderer.toTree(portier.config(), true))));
     }
 
     private AdminResponse dashboard() {
