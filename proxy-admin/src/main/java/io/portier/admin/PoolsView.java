@@ -55,6 +55,15 @@ final class PoolsView {
             check.put("at", c.at().toString());
         }
         check.put("description", c.code().description());
+        CheckResult failure = s.lastFailure();
+        if (failure.at() == null) {
+            check.putNull("last_error");
+        } else {
+            ObjectNode error = check.putObject("last_error");
+            error.put("code", failure.code().name());
+            error.put("detail", failure.detail());
+            error.put("at", failure.at().toString());
+        }
         check.put("ok", checkCount(registry, s, "ok"));
         check.put("fail", checkCount(registry, s, "fail"));
         return o;
