@@ -478,6 +478,29 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 end == null ? EndReason.CLIENT_CLOSED : end));
     }
 
+    // ---- read-only views for the admin API (any thread; plain reads of loop-owned fields, so a
+    //      value may lag the event loop by a read batch) ----
+
+    /** {@link System#nanoTime()} when the connection was accepted; 0 before it became active. */
+    public long acceptNanos() {
+        return acceptNanos;
+    }
+
+    /** Bytes read from the client so far. */
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    /** Bytes written to the client so far. */
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    /** The server this connection is connecting or connected to, or the last one tried; may be null. */
+    public Server server() {
+        return attempted;
+    }
+
     private static String formatClient(InetSocketAddress a) {
         if (a == null) {
             return "-";
