@@ -13,8 +13,8 @@ package io.portier.core.relay;
  *       the connection's lifetime and its access log line.</li>
  * </ol>
  * The shapers are added by the relay once the connection is admitted (a rejected connection costs
- * no handler), before {@link #FRONTEND} by name. PROXY protocol handlers are inserted before
- * {@link #FRONTEND} too, after the shapers.
+ * no handler), each directly before {@link #FRONTEND} by name, so a handler added earlier before
+ * {@link #FRONTEND} (a PROXY protocol decoder, when wired) stays nearer the socket than they are.
  *
  * <p>Backend connection (proxy to server): {@link #BACKEND} (moves bytes back to the frontend).
  */

@@ -48,6 +48,22 @@ final class Clients {
         }
     }
 
+    /**
+     * Connects and reads: the outcome as {@link #outcome}. A reset that comes before
+     * {@code connect()} returns (the proxy accepted and reset at once) is "reset" too.
+     */
+    static String outcomeOfNewConnection(int port) throws IOException {
+        Socket s;
+        try {
+            s = connect(port);
+        } catch (java.net.SocketException e) {
+            return e.getMessage() != null && e.getMessage().contains("Connection reset") ? "reset" : e.toString();
+        }
+        try (s) {
+            return outcome(s);
+        }
+    }
+
     static long rejected(ProxyHarness proxy, String listener, int port, String reason) {
         Counter c = proxy.registry().find(MetricNames.LISTENER_REJECTED)
                 .tag(MetricNames.TAG_LISTENER, listener)
