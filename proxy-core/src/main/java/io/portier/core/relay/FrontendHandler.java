@@ -9,8 +9,12 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.portier.config.LimitsConfig;
 import io.portier.config.ServerConfig;
 import io.portier.core.health.HealthMonitor;
+import io.portier.core.limit.Admission;
+import io.portier.core.limit.Permit;
+import io.portier.core.limit.Verdict;
 import io.portier.core.listener.ListenerPort;
 import io.portier.core.log.AccessRecord;
 import io.portier.core.log.EndReason;
@@ -19,6 +23,7 @@ import io.portier.core.metrics.ServerMetrics;
 import io.portier.core.pool.Server;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +34,9 @@ import java.util.concurrent.TimeUnit;
  * loop. The backend is connected on the same loop, so {@link BackendHandler} calls into this class
  * directly and no field needs to be volatile.
  *
- * <p>Flow: on accept, pick a server and connect (frontend reads are off until then); a failed
+ * <p>Flow: on accept, ask the port's {@link Admission}; a refused connection is counted and closed
+ * as {@code on-limit} says (FIN, or RST), or with {@code pause} held until a slot or token frees.
+ * Once admitted, add the bandwidth shapers, pick a server and connect (frontend reads are off until then); a failed
  * connect tries another server up to {@code retries} times. Once connected, reads on either side
  * are written to the other and flushed once per read batch; when the other side stops being
  * writable the reading side stops reading until it drains (bounded memory). An end of stream on one
@@ -66,6 +73,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private long unpublishedOut;
     private long lastActivityNanos;
     private ScheduledFuture<?> idleTimer;
+    /** The admission this connection holds; released once, in {@link #finish()}. */
+    private Permit permit;
 
     private boolean clientEof;
     private boolean serverEof;
@@ -91,6 +100,40 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             frontend.close();
             return;
         }
+        Admission admission = port.admission();
+        InetAddress client = clientAddress().getAddress();
+        Permit p = admission.admit(client);
+        if (!p.admitted() && p.verdict().portWide() && admission.limits().onLimit() == LimitsConfig.OnLimit.PAUSE) {
+            port.acceptPause().hold(frontend, client, p.verdict(), this::admittedLater);
+            return;
+        }
+        proceed(p, admission.limits().onLimit());
+    }
+
+    /** A held connection's turn came ({@code on-limit = pause}); on this connection's loop. */
+    private void admittedLater(Permit p) {
+        if (finished) {
+            p.release();
+            return;
+        }
+        proceed(p, LimitsConfig.OnLimit.CLOSE);
+    }
+
+    /** Connects an admitted connection; rejects a refused one as {@code onLimit} says. */
+    private void proceed(Permit p, LimitsConfig.OnLimit onLimit) {
+        if (!p.admitted()) {
+            Verdict v = p.verdict();
+            metrics.rejected(v.rejection());
+            port.rejections().rejected(port.port(), v);
+            endWith(v.endReason());
+            if (onLimit == LimitsConfig.OnLimit.RESET) {
+                frontend.config().setOption(ChannelOption.SO_LINGER, 0);
+            }
+            frontend.close();
+            return;
+        }
+        permit = p;
+        port.shaping().install(frontend.pipeline());
         connectNext();
     }
 
@@ -405,6 +448,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             server.connections().remove(frontend);
             server.release();
             server = null;
+        }
+        if (permit != null) {
+            permit.release();
+            permit = null;
+            port.acceptPause().slotFreed();
         }
         if (unpublishedIn != 0) {
             metrics.bytesIn(unpublishedIn);
