@@ -17,8 +17,7 @@ import io.portier.core.limit.RejectionLog;
 import io.portier.core.log.AccessLog;
 import io.portier.core.metrics.PortMetrics;
 import io.portier.core.pool.Pool;
-import io.portier.core.relay.FrontendHandler;
-import io.portier.core.relay.PipelineNames;
+import io.portier.core.relay.FrontendPipeline;
 import io.portier.core.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -303,7 +302,7 @@ public final class Listener {
         @Override
         protected void initChannel(Channel ch) {
             int port = ((InetSocketAddress) ch.localAddress()).getPort();
-            ch.pipeline().addLast(PipelineNames.FRONTEND, new FrontendHandler(portFor(port)));
+            FrontendPipeline.init(ch, portFor(port));
         }
     }
 }

@@ -10,6 +10,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.portier.config.LimitsConfig;
+import io.portier.config.ProxyProtocolConfig;
 import io.portier.config.ServerConfig;
 import io.portier.core.health.HealthMonitor;
 import io.portier.core.limit.Admission;
@@ -50,6 +51,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final PortMetrics metrics;
 
     private Channel frontend;
+    /** The client: the TCP peer, or the one an accepted PROXY header named. */
+    private InetSocketAddress client;
     private Channel backend;
     /** The server whose connection slot this connection holds (connecting or connected), or null. */
     private Server server;
@@ -92,6 +95,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         frontend = ctx.channel();
         acceptNanos = System.nanoTime();
         lastActivityNanos = acceptNanos;
+        InetSocketAddress proxied = frontend.attr(Relay.CLIENT).get();
+        client = proxied != null ? proxied : (InetSocketAddress) frontend.remoteAddress();
         metrics.connectionOpened();
         port.live().add(frontend);
         if (port.draining()) {
@@ -101,10 +106,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Admission admission = port.admission();
-        InetAddress client = clientAddress().getAddress();
-        Permit p = admission.admit(client);
+        InetAddress source = client.getAddress();
+        Permit p = admission.admit(source);
         if (!p.admitted() && p.verdict().portWide() && admission.limits().onLimit() == LimitsConfig.OnLimit.PAUSE) {
-            port.acceptPause().hold(frontend, client, p.verdict(), this::admittedLater);
+            port.acceptPause().hold(frontend, source, p.verdict(), this::admittedLater);
             return;
         }
         proceed(p, admission.limits().onLimit());
@@ -218,6 +223,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         s.connections().add(frontend);
         startIdleTimer();
+        ProxyProtocolConfig.Version send = route.listener().proxyProtocol().send();
+        if (send != ProxyProtocolConfig.Version.OFF) {
+            ProxyProtocol.writeHeader(backend, send, client, (InetSocketAddress) frontend.localAddress());
+        }
         if (early != null) {
             for (Object msg; (msg = early.poll()) != null; ) {
                 int n = Relay.size(msg);
@@ -267,7 +276,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private InetSocketAddress clientAddress() {
-        return (InetSocketAddress) frontend.remoteAddress();
+        return client;
     }
 
     // ---- client to server ----
@@ -395,6 +404,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (frontend == null) {
+            // Closed before the relay started (no valid PROXY header): still one access-log line.
+            frontend = ctx.channel();
+            acceptNanos = System.nanoTime();
+            InetSocketAddress proxied = frontend.attr(Relay.CLIENT).get();
+            client = proxied != null ? proxied : (InetSocketAddress) frontend.remoteAddress();
+            metrics.connectionOpened();
+        }
         if (backend != null) {
             Relay.flushAndClose(backend);
         }

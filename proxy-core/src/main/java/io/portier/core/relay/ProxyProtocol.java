@@ -1,7 +1,10 @@
 package io.portier.core.relay;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.portier.config.ProxyProtocolConfig;
@@ -66,6 +69,18 @@ final class ProxyProtocol {
         return new HAProxyMessage(v, HAProxyCommand.PROXY,
                 v4 ? HAProxyProxiedProtocol.TCP4 : HAProxyProxiedProtocol.TCP6,
                 source, destination, client.getPort(), frontend.getPort());
+    }
+
+    /**
+     * Writes the header to a just-connected {@code backend}, ahead of any other byte: the encoder is
+     * in the pipeline only for this one write (it encodes synchronously inside {@code write}).
+     */
+    static void writeHeader(Channel backend, ProxyProtocolConfig.Version version, InetSocketAddress client,
+                            InetSocketAddress frontend) {
+        ChannelPipeline p = backend.pipeline();
+        p.addFirst(PipelineNames.PROXY_HEADER_ENCODER, HAProxyMessageEncoder.INSTANCE);
+        backend.write(header(version, client, frontend), backend.voidPromise());
+        p.remove(PipelineNames.PROXY_HEADER_ENCODER);
     }
 
     private static String v6(InetAddress a) {
