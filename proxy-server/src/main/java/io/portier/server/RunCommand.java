@@ -36,6 +36,10 @@ final class RunCommand {
         } catch (ListenerBindException e) {
             err.println(describe(e));
             return ExitCodes.BIND_FAILED;
+        } catch (IllegalStateException e) {
+            // e.g. transport = epoll where epoll does not load: the config cannot be honoured here
+            err.println(file + ": portier." + e.getMessage());
+            return ExitCodes.INVALID_CONFIG;
         }
         Reloader reloader = new Reloader(portier, file);
         AdminServer admin;
