@@ -8,10 +8,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.portier.config.LimitsConfig;
 import io.portier.config.ProxyProtocolConfig;
-import io.portier.config.ServerConfig;
 import io.portier.core.health.HealthMonitor;
 import io.portier.core.limit.Admission;
 import io.portier.core.limit.Permit;
@@ -44,6 +42,10 @@ import java.util.concurrent.TimeUnit;
  * side shuts down the output of the other (half-close) while the other direction keeps flowing; the
  * connection ends when both directions have ended or either side closes. One access log line is
  * written when the frontend channel closes.
+ *
+ * <p>Size: this is the connection's state machine (admission, connect and retries, both directions,
+ * half-close, end), and every step reads and writes the same loop-owned fields; what stands apart
+ * (server picking, idle timing, PROXY headers, shaping) lives in classes of its own.
  */
 public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ListenerPort port;
@@ -59,7 +61,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** The last server a connect was attempted to, for the access log. */
     private Server attempted;
     private ServerMetrics serverMetrics;
-    private Server[] tried;
+    private ServerPicker picker;
     /**
      * Bytes read from the client before the backend connected. Reads are off until then, but epoll
      * still reads once when the client half-closes early (RDHUP), so this holds at most one read batch.
@@ -74,8 +76,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private long bytesOut;
     private long unpublishedIn;
     private long unpublishedOut;
-    private long lastActivityNanos;
-    private ScheduledFuture<?> idleTimer;
+    /** Set once the backend is connected. */
+    private IdleTimer idle;
     /** The admission this connection holds; released once, in {@link #finish()}. */
     private Permit permit;
 
@@ -94,7 +96,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         frontend = ctx.channel();
         acceptNanos = System.nanoTime();
-        lastActivityNanos = acceptNanos;
         InetSocketAddress proxied = frontend.attr(Relay.CLIENT).get();
         client = proxied != null ? proxied : (InetSocketAddress) frontend.remoteAddress();
         metrics.connectionOpened();
@@ -143,11 +144,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void connectNext() {
-        Server s = route.pool().select(clientAddress().getAddress(), this::notTried);
-        while (s != null && !s.tryAcquire()) {
-            remember(s);
-            s = route.pool().select(clientAddress().getAddress(), this::notTried);
+        if (picker == null) {
+            picker = new ServerPicker(route.pool(), client.getAddress());
         }
+        Server s = picker.next();
         if (s == null) {
             if (attempts == 0) {
                 metrics.rejected(PortMetrics.Rejection.NO_SERVER);
@@ -162,7 +162,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         server = s;
         attempted = s;
         serverMetrics = route.pool().metrics(s);
-        remember(s);
         connectStartNanos = System.nanoTime();
         Bootstrap b = new Bootstrap()
                 .group(frontend.eventLoop())
@@ -174,7 +173,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .handler(new BackendHandler(this));
-        b.connect(serverAddress(s)).addListener(this::connected);
+        b.connect(ServerPicker.address(s, port.port())).addListener(this::connected);
     }
 
     private void connected(io.netty.util.concurrent.Future<? super Void> f) {
@@ -222,7 +221,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         s.connections().add(frontend);
-        startIdleTimer();
+        idle = new IdleTimer(frontend.eventLoop(), route.listener().timeouts().idle(), this::idleTimeout);
+        idle.start();
         ProxyProtocolConfig.Version send = route.listener().proxyProtocol().send();
         if (send != ProxyProtocolConfig.Version.OFF) {
             ProxyProtocol.writeHeader(backend, send, client, (InetSocketAddress) frontend.localAddress());
@@ -246,33 +246,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (clientEof) {
             Relay.shutdownOutput(backend);
         }
-    }
-
-    private boolean notTried(Server s) {
-        if (tried != null) {
-            for (Server t : tried) {
-                if (t == s) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    private void remember(Server s) {
-        if (tried == null) {
-            tried = new Server[] {s};
-        } else {
-            Server[] grown = java.util.Arrays.copyOf(tried, tried.length + 1);
-            grown[tried.length] = s;
-            tried = grown;
-        }
-    }
-
-    private InetSocketAddress serverAddress(Server s) {
-        ServerConfig c = s.config();
-        int p = c.port() == ServerConfig.SAME_PORT ? port.port() : c.port();
-        return InetSocketAddress.createUnresolved(c.host(), p);
     }
 
     private InetSocketAddress clientAddress() {
@@ -308,7 +281,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (backend != null) {
             backend.flush();
         }
-        lastActivityNanos = System.nanoTime();
+        if (idle != null) {
+            idle.touch();
+        }
         if (unpublishedIn != 0) {
             metrics.bytesIn(unpublishedIn);
             unpublishedIn = 0;
@@ -351,7 +326,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     void fromServerComplete() {
         frontend.flush();
-        lastActivityNanos = System.nanoTime();
+        if (idle != null) {
+            idle.touch();
+        }
         if (unpublishedOut != 0) {
             metrics.bytesOut(unpublishedOut);
             unpublishedOut = 0;
@@ -418,24 +395,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         finish();
     }
 
-    private void startIdleTimer() {
-        long idle = route.listener().timeouts().idle().toNanos();
-        if (idle > 0) {
-            idleTimer = frontend.eventLoop().schedule(this::checkIdle, idle, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void checkIdle() {
-        if (finished) {
-            return;
-        }
-        long idle = route.listener().timeouts().idle().toNanos();
-        long quiet = System.nanoTime() - lastActivityNanos;
-        if (quiet >= idle) {
+    private void idleTimeout() {
+        if (!finished) {
             endWith(EndReason.IDLE_TIMEOUT);
             frontend.close();
-        } else {
-            idleTimer = frontend.eventLoop().schedule(this::checkIdle, idle - quiet, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -454,8 +417,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             early.forEach(ReferenceCountUtil::release);
             early = null;
         }
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
+        if (idle != null) {
+            idle.cancel();
         }
         String forced = frontend.attr(Relay.END_REASON).get();
         if (forced != null) {
@@ -485,7 +448,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 System.currentTimeMillis(),
                 port.listener(),
                 port.port(),
-                formatClient(client),
+                AccessRecord.client(client),
                 route.pool().name(),
                 serverName,
                 connectMillis,
@@ -516,13 +479,5 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** The server this connection is connecting or connected to, or the last one tried; may be null. */
     public Server server() {
         return attempted;
-    }
-
-    private static String formatClient(InetSocketAddress a) {
-        if (a == null) {
-            return "-";
-        }
-        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + a.getPort() : host + ":" + a.getPort();
     }
 }
