@@ -304,10 +304,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (end == null && !serverEof) {
                 end = EndReason.CLIENT_CLOSED;
             }
-            if (backend != null) {
+            if (serverEof) {
+                closeIfBothEnded(); // both directions are done: a close says it all
+            } else if (backend != null) {
                 Relay.shutdownOutput(backend);
             }
-            closeIfBothEnded();
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -346,8 +347,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (end == null && !clientEof) {
             end = EndReason.SERVER_CLOSED;
         }
-        Relay.shutdownOutput(frontend);
-        closeIfBothEnded();
+        if (clientEof) {
+            closeIfBothEnded(); // both directions are done: a close says it all
+        } else {
+            // Netty's shutdownOutput builds an exception with a stack trace each time (to fail
+            // queued writes), so it is only used for a real half-close.
+            Relay.shutdownOutput(frontend);
+        }
     }
 
     void backendClosed() {
