@@ -6,6 +6,8 @@ import io.portier.config.ServerConfig;
 import io.portier.core.health.CheckCode;
 import io.portier.core.health.CheckResult;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +24,8 @@ import java.util.function.LongSupplier;
 public final class Server {
     private final String pool;
     private volatile ServerConfig config;
+    /** The connect address when the host is an IP literal with a fixed port; else null. */
+    private volatile InetSocketAddress fixedAddress;
     private volatile Duration slowStart;
     private final LongSupplier nanoClock;
 
@@ -49,6 +53,7 @@ public final class Server {
         this.slowStart = slowStart;
         this.nanoClock = nanoClock;
         this.healthy = healthy;
+        this.fixedAddress = fixedAddressOf(config);
         this.upSinceNanos = nanoClock.getAsLong() - slowStart.toNanos();
     }
 
@@ -58,6 +63,39 @@ public final class Server {
 
     public String name() {
         return config.name();
+    }
+
+    /**
+     * The address to connect to for a client on {@code frontendPort}. An IP literal is parsed once
+     * here, so connects skip Netty's resolver; a host name is left unresolved for the resolver.
+     */
+    public InetSocketAddress socketAddress(int frontendPort) {
+        ServerConfig c = config;
+        int port = c.port() == ServerConfig.SAME_PORT ? frontendPort : c.port();
+        InetSocketAddress fixed = fixedAddress;
+        if (fixed != null && fixed.getPort() == port) {
+            return fixed;
+        }
+        InetAddress literal = literalAddress(c.host());
+        return literal != null ? new InetSocketAddress(literal, port) : InetSocketAddress.createUnresolved(c.host(), port);
+    }
+
+    private static InetSocketAddress fixedAddressOf(ServerConfig c) {
+        InetAddress literal = literalAddress(c.host());
+        return literal != null && c.port() != ServerConfig.SAME_PORT ? new InetSocketAddress(literal, c.port()) : null;
+    }
+
+    /** The address an IP literal names, or null for a host name (never a DNS lookup). */
+    private static InetAddress literalAddress(String host) {
+        boolean v4 = host.chars().allMatch(ch -> ch == '.' || (ch >= '0' && ch <= '9'));
+        if (!v4 && host.indexOf(':') < 0) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(host); // a literal: parsed, not looked up
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
     }
 
     public ServerConfig config() {
@@ -77,6 +115,7 @@ public final class Server {
                     + " (expected: " + config.name() + " " + config.address() + ")");
         }
         this.config = next;
+        this.fixedAddress = fixedAddressOf(next);
         this.slowStart = nextSlowStart;
     }
 

@@ -173,7 +173,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .handler(new BackendHandler(this));
-        b.connect(ServerPicker.address(s, port.port())).addListener(this::connected);
+        b.connect(s.socketAddress(port.port())).addListener(this::connected);
     }
 
     private void connected(io.netty.util.concurrent.Future<? super Void> f) {

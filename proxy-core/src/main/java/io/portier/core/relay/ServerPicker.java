@@ -1,11 +1,9 @@
 package io.portier.core.relay;
 
-import io.portier.config.ServerConfig;
 import io.portier.core.pool.Pool;
 import io.portier.core.pool.Server;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.Arrays;
 
 /**
@@ -36,13 +34,6 @@ final class ServerPicker {
             remember(s);
         }
         return s;
-    }
-
-    /** Where to connect to {@code s}: a server without a port gets the frontend port. */
-    static InetSocketAddress address(Server s, int frontendPort) {
-        ServerConfig c = s.config();
-        int p = c.port() == ServerConfig.SAME_PORT ? frontendPort : c.port();
-        return InetSocketAddress.createUnresolved(c.host(), p);
     }
 
     private boolean notTried(Server s) {
