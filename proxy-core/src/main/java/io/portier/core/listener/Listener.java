@@ -205,8 +205,8 @@ public final class Listener {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                // TCP_NODELAY: Netty's socket channels (epoll and NIO) set it by default.
                 .childHandler(child);
         if (config.reusePort() && transport.isEpoll()) {
             b.option(EpollChannelOption.SO_REUSEPORT, true);

@@ -1,6 +1,5 @@
 package io.portier.core.relay;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -163,17 +162,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         attempted = s;
         serverMetrics = route.pool().metrics(s);
         connectStartNanos = System.nanoTime();
-        Bootstrap b = new Bootstrap()
-                .group(frontend.eventLoop())
-                .channel(port.transport().channelClass())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                        (int) Math.min(Integer.MAX_VALUE, route.listener().timeouts().connect().toMillis()))
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .handler(new BackendHandler(this));
-        b.connect(s.socketAddress(port.port())).addListener(this::connected);
+        BackendBootstrap.connect(frontend.eventLoop(), port.transport(), route.listener().timeouts().connect(),
+                new BackendHandler(this), s.socketAddress(port.port())).addListener(this::connected);
     }
 
     private void connected(io.netty.util.concurrent.Future<? super Void> f) {
@@ -237,7 +227,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             early = null;
             backend.flush();
         }
-        backend.config().setAutoRead(true);
         if (!clientEof) {
             // Never re-arm reads on a half-closed input: epoll may have dropped the fd's interest
             // set, and epoll_ctl then fails with ENOENT.
@@ -271,15 +260,17 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         bytesIn += n;
         unpublishedIn += n;
         backend.write(msg, backend.voidPromise());
-        if (!backend.isWritable()) {
-            frontend.config().setAutoRead(false);
-        }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (backend != null) {
             backend.flush();
+            // Checked after the flush, not after each write: a read larger than the high-water mark
+            // would otherwise stop and restart reading (two epoll_ctl) on every read.
+            if (!backend.isWritable()) {
+                frontend.config().setAutoRead(false);
+            }
         }
         if (idle != null) {
             idle.touch();
@@ -320,13 +311,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         bytesOut += n;
         unpublishedOut += n;
         frontend.write(msg, frontend.voidPromise());
-        if (!frontend.isWritable()) {
-            backend.config().setAutoRead(false);
-        }
     }
 
     void fromServerComplete() {
         frontend.flush();
+        if (!frontend.isWritable()) {
+            backend.config().setAutoRead(false);
+        }
         if (idle != null) {
             idle.touch();
         }
@@ -450,6 +441,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         port.live().remove(frontend);
         InetSocketAddress client = clientAddress();
         String serverName = attempted == null ? null : attempted.name();
+        if (!port.accessLog().enabled()) {
+            return;
+        }
         port.accessLog().log(new AccessRecord(
                 System.currentTimeMillis(),
                 port.listener(),
@@ -483,6 +477,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The server this connection is connecting or connected to, or the last one tried; may be null. */
+    /** The backend connection, once connected (tests). */
+    Channel backend() {
+        return backend;
+    }
+
     public Server server() {
         return attempted;
     }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.AttributeKey;
 
@@ -31,9 +32,13 @@ public final class Relay {
         frontend.close();
     }
 
-    /** Flushes what is queued on {@code ch}, then closes it. */
+    /** Closes {@code ch} once what is queued on it (or held by a shaper before it) is written. */
     static void flushAndClose(Channel ch) {
-        if (ch.isActive()) {
+        ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
+        boolean shaped = ch.pipeline().context(PipelineNames.CONNECTION_SHAPING) != null
+                || ch.pipeline().context(PipelineNames.PORT_SHAPING) != null;
+        // A shaper holds delayed writes before the outbound buffer: close behind them, through the pipeline.
+        if (ch.isActive() && (shaped || queued != null && !queued.isEmpty())) {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             ch.close();
