@@ -115,8 +115,14 @@ build_portier() {
 tune_os() {
     # Each relayed connection takes two descriptors in the proxy: raise the soft limit to the hard one.
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-    # conn-churn opens tens of thousands of connections: widen the ephemeral range when allowed.
-    sysctl -qw net.ipv4.ip_local_port_range="10000 65000" 2>/dev/null || true
+    # The kit's ports (27181-27199) must stay outside the ephemeral range, or a connection of a
+    # previous workload can hold a port a proxy is about to listen on.
+    local lo
+    lo="$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range)"
+    if [ "$lo" -le 27199 ]; then
+        echo "net.ipv4.ip_local_port_range starts at $lo: the kit's ports 27181-27199 would collide" >&2
+        exit 1
+    fi
 }
 
 # ---- process helpers ----
@@ -134,7 +140,7 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 wait_port() {
     local port="$1" i
-    for i in $(seq 1 200); do
+    for i in $(seq 1 600); do
         if ss -ltnH "sport = :$port" | grep -q .; then return 0; fi
         sleep 0.1
     done
@@ -196,7 +202,7 @@ start_candidate() {
             render "$PERF_DIR/conf/haproxy.cfg" "$WORK/$tag.cfg" FRONT=$FRONT BACKEND=$back
             python3 - "$WORK/$tag.cfg" "$hl" <<'EOF'
 import sys; p, s = sys.argv[1], sys.argv[2]
-t = open(p).read().replace("    @LIMITS@\n", s); open(p, "w").write(t)
+t = open(p).read().replace("    @LIMITS@\n", s + "\n" if s else ""); open(p, "w").write(t)
 EOF
             start_bg "$tag" "$cpu" haproxy -db -f "$WORK/$tag.cfg"
             CAND_PID=$LAST_PID ;;
@@ -209,7 +215,7 @@ EOF
                 PREFIX="$WORK/$tag"
             python3 - "$WORK/$tag.conf" "$nl" <<'EOF'
 import sys; p, s = sys.argv[1], sys.argv[2]
-t = open(p).read().replace("    @LIMITS@\n", s); open(p, "w").write(t)
+t = open(p).read().replace("    @LIMITS@\n", s + "\n" if s else ""); open(p, "w").write(t)
 EOF
             start_bg "$tag" "$cpu" nginx -p "$WORK/$tag" -c "$WORK/$tag.conf"
             CAND_PID=$LAST_PID ;;
@@ -221,7 +227,7 @@ EOF
                 ADMIN=$PORTIER_ADMIN
             python3 - "$WORK/$tag.conf" "$pl" <<'EOF'
 import sys; p, s = sys.argv[1], sys.argv[2]
-t = open(p).read().replace("    @LIMITS@\n", s); open(p, "w").write(t)
+t = open(p).read().replace("    @LIMITS@\n", s + "\n" if s else ""); open(p, "w").write(t)
 EOF
             # shellcheck disable=SC2086
             start_bg "$tag" "$cpu" java $PORTIER_JAVA_OPTS -jar "$PORTIER_JAR" run -c "$WORK/$tag.conf"
@@ -296,10 +302,19 @@ except Exception:
 EOF
 }
 
-load_redis() { # load_redis PORT SECONDS PIPELINE
+load_redis() { # load_redis PORT SECONDS|warmup PIPELINE
     local port="$1" secs="$2" pipe="$3" n
-    # redis-benchmark counts requests, not time: size the run for about SECONDS per test, bounded.
-    if [ "$pipe" -gt 1 ]; then n=$(( secs * 60000 )); else n=$(( secs * 15000 )); fi
+    # redis-benchmark counts requests, not time. The warm-up runs a fixed count and notes the rate it
+    # reached through this port; a measured run sizes its count for about SECONDS (half per test).
+    local rate_file="$WORK/redis-rate.$port.$pipe"
+    if [ "$secs" = warmup ]; then
+        secs=$WARMUP
+        if [ "$pipe" -gt 1 ]; then n=$(( secs * 100000 )); else n=$(( secs * 10000 )); fi
+    else
+        local rate
+        rate="$(cat "$rate_file" 2>/dev/null || echo 20000)"
+        n="$(awk -v r="$rate" -v s="$secs" 'BEGIN { n = int(r * s / 2); print (n < 10000 ? 10000 : n) }')"
+    fi
     local t0 t1 out
     t0="$(date +%s.%N)"
     out="$(timeout $(( secs * 6 + 20 )) taskset -c $LOAD_CPU redis-benchmark -h 127.0.0.1 -p "$port" \
@@ -312,7 +327,10 @@ load_redis() { # load_redis PORT SECONDS PIPELINE
     echo "set_rps ${set:-0}"
     echo "get_rps ${get:-0}"
     if [ -n "$set" ] && [ -n "$get" ]; then
-        echo "ops_s $(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", 2 * n / (b - a) }')"
+        local ops_s
+        ops_s="$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", 2 * n / (b - a) }')"
+        echo "$ops_s" > "$rate_file"
+        echo "ops_s $ops_s"
         echo "ops $(( 2 * n ))"
     else
         echo "ops_s 0"; echo "ops 0"
@@ -386,11 +404,19 @@ wl_wrk_keepalive() { load_wrk "$1" 50 "$(secs "$2")"; }
 wl_wrk_latency() { load_wrk "$1" 1 "$(secs "$2")"; }
 wl_wrk_churn() { load_wrk "$1" 50 "$(secs "$2")" -H "Connection: close"; }
 wl_bulk() { load_bulk "$1" "$(secs "$2")"; }
-wl_redis() { load_redis "$1" "$(secs "$2")" 1; }
-wl_redis_p16() { load_redis "$1" "$(secs "$2")" 16; }
+wl_redis() { load_redis "$1" "$2" 1; }
+wl_redis_p16() { load_redis "$1" "$2" 16; }
 secs() { if [ "$1" = warmup ]; then echo "$WARMUP"; else echo "$1"; fi; }
 
 # ---- idle connections ----
+# heap_used_kb PID: the JVM's live heap after a full GC, in KiB.
+heap_used_kb() {
+    jcmd "$1" GC.run >/dev/null 2>&1 || true
+    jcmd "$1" GC.heap_info 2>/dev/null \
+        | awk '/(generation|heap) +total/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub(/K,?/, "", v); s += v } }
+               END { print s + 0 }'
+}
+
 run_idle() {
     local cand rep
     # Two descriptors per relayed connection in the proxy, plus its own: stay under the fd limit.
@@ -399,6 +425,10 @@ run_idle() {
     max=$(( (fds - 300) / 2 ))
     n=$(( IDLE_CONNS < max ? IDLE_CONNS : max ))
     [ "$n" -lt "$IDLE_CONNS" ] && log "idle-conns: fd limit $fds allows $n connections, not $IDLE_CONNS"
+    # Pre-touching the heap would hide the heap pages idle connections use: idle-conns runs Portier
+    # without it, so the RSS delta counts them.
+    local saved_opts="$PORTIER_JAVA_OPTS"
+    PORTIER_JAVA_OPTS="${PORTIER_JAVA_OPTS//-XX:+AlwaysPreTouch/}"
     for rep in $(seq 1 "$REPS"); do
         for cand in ${CANDIDATES//,/ }; do
             [ "$cand" = direct ] && continue
@@ -406,28 +436,35 @@ run_idle() {
             # warm the accept/relay path, so one-off start-up allocation is not counted per connection
             taskset -c $LOAD_CPU python3 "$PERF_DIR/lib/idle.py" hold --port "$FRONT" --count 200 --hold 0
             sleep 1
-            local before after got
+            local before after got heap0=0 heap1=0
+            [ "$cand" = portier ] && heap0="$(heap_used_kb "$CAND_PID")"
             before="$(rss_kb "$CAND_PID")"
             rm -f "$WORK/idle.ready"
             taskset -c $LOAD_CPU python3 "$PERF_DIR/lib/idle.py" hold --port "$FRONT" --count "$n" \
-                --hold 60 --ready "$WORK/idle.ready" >"$WORK/idle-client.out" 2>&1 &
+                --hold 120 --ready "$WORK/idle.ready" >"$WORK/idle-client.out" 2>&1 &
             local client=$!
             local i
-            for i in $(seq 1 600); do [ -s "$WORK/idle.ready" ] && break; sleep 0.1; done
+            for i in $(seq 1 900); do [ -s "$WORK/idle.ready" ] && break; sleep 0.1; done
             sleep 2
             after="$(rss_kb "$CAND_PID")"
+            record idle-conns "$cand" "$rep" proxy_fds "$(ls "/proc/$CAND_PID/fd" | wc -l)"
+            [ "$cand" = portier ] && heap1="$(heap_used_kb "$CAND_PID")"
             got="$(cat "$WORK/idle.ready" 2>/dev/null || echo 0)"
             kill $client 2>/dev/null || true
             wait $client 2>/dev/null || true
             record idle-conns "$cand" "$rep" conns "$got"
             record idle-conns "$cand" "$rep" rss_before_kb "$before"
             record idle-conns "$cand" "$rep" rss_after_kb "$after"
-            [ "$got" -gt 0 ] && record idle-conns "$cand" "$rep" bytes_per_conn \
-                "$(( (after - before) * 1024 / got ))"
-            log "  idle-conns $cand #$rep: $got conns, rss ${before} -> ${after} KiB"
+            if [ "$got" -gt 0 ]; then
+                record idle-conns "$cand" "$rep" bytes_per_conn "$(( (after - before) * 1024 / got ))"
+                [ "$cand" = portier ] && record idle-conns "$cand" "$rep" live_heap_bytes_per_conn \
+                    "$(( (heap1 - heap0) * 1024 / got ))"
+            fi
+            log "  idle-conns $cand #$rep: $got conns, rss ${before} -> ${after} KiB, heap ${heap0} -> ${heap1} KiB"
             stop_candidate
         done
     done
+    PORTIER_JAVA_OPTS="$saved_opts"
 }
 
 # ---- main ----

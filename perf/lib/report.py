@@ -47,7 +47,9 @@ WORKLOADS = [
         ("conns", "connections held", True, False),
         ("rss_before_kb", "RSS before KiB", False, False),
         ("rss_after_kb", "RSS after KiB", False, False),
-        ("bytes_per_conn", "bytes/connection", False, True)]),
+        ("bytes_per_conn", "RSS bytes/connection", False, True),
+        ("live_heap_bytes_per_conn", "live heap bytes/connection", False, False),
+        ("proxy_fds", "proxy fds", False, False)]),
     ("limits-on/rr-keepalive", "limits-on: rr-keepalive with connection-rate and per-source limits that never trigger", [
         ("rps", "requests/s", True, True),
         ("cpu_us_per_op", "proxy CPU µs/request", False, True),
