@@ -10,6 +10,7 @@ ROOT="$(cd "$PERF_DIR/.." && pwd)"
 ORIG_ARGS="$*"
 # ---- options ----
 DURATION=10          # seconds per measured run
+WARMUP=10            # seconds of load per candidate before its first measured run (JIT, caches)
 REPS=3               # repetitions per candidate (the report shows the median and min-max)
 ONLY=""              # comma-separated workloads
 CANDIDATES="direct,haproxy,nginx,portier"
@@ -23,17 +24,19 @@ ALL_WORKLOADS="rr-keepalive,rr-latency,conn-churn,bulk,redis,idle-conns,limits-o
 
 usage() {
     cat <<EOF
-usage: perf/run.sh [--quick] [--only W[,W...]] [--duration S] [--reps N] [--candidates C[,C...]]
+usage: perf/run.sh [--quick] [--only W[,W...]] [--duration S] [--warmup S] [--reps N] [--candidates C[,C...]]
                    [--java-opts "OPTS"] [--idle-conns N] [--out DIR]
   workloads:  $ALL_WORKLOADS
   candidates: direct,haproxy,nginx,portier
-  --quick     3-second runs, 1 repetition (a smoke test; the figures are not worth comparing)
+  --quick     3-second runs and warm-up, 1 repetition (a smoke test; the figures are not worth comparing)
+  defaults:   --duration 10 --warmup 10 --reps 3, all workloads and candidates
 EOF
 }
 
 while [ $# -gt 0 ]; do
     case "$1" in
-        --quick) DURATION=3; REPS=1 ;;
+        --quick) DURATION=3; WARMUP=3; REPS=1 ;;
+        --warmup) WARMUP="$2"; shift ;;
         --only) ONLY="$2"; shift ;;
         --duration) DURATION="$2"; shift ;;
         --reps) REPS="$2"; shift ;;
@@ -47,7 +50,6 @@ while [ $# -gt 0 ]; do
     shift
 done
 WORKLOADS="${ONLY:-$ALL_WORKLOADS}"
-WARMUP=$(( DURATION / 2 > 2 ? DURATION / 2 : 2 ))
 
 # ---- CPUs, ports, work dir ----
 LOAD_CPU=0           # load generator and backends
