@@ -66,7 +66,7 @@ public final class Portier implements AutoCloseable {
         this.loops = loops;
         this.accessLog = accessLog;
         this.currentAccessLog = accessLog;
-        this.pools = Map.copyOf(pools);
+        this.pools = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pools));
         this.listeners = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(listeners));
         this.registry = registry;
         this.reloadMetrics = new ReloadMetrics(registry);

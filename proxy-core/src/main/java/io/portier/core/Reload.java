@@ -100,6 +100,7 @@ final class Reload {
             drain(lp.live(), lp.route().listener().timeouts().drain(), () -> {
                 portier.drainingPorts().remove(lp);
                 lp.metrics().remove();
+                lp.close();
             });
         }
         retireOldPools(oldPools, newPools);

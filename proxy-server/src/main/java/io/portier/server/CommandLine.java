@@ -12,9 +12,10 @@ import java.util.Optional;
  *
  * @param config the {@code -c FILE}, or {@code PORTIER_CONFIG} when the command reads a config and
  *               no {@code -c} was given
- * @param admin  {@code --admin HOST:PORT} (reload only)
+ * @param admin  {@code --admin HOST:PORT} (reload and check --diff)
+ * @param diff   {@code check --diff}
  */
-record CommandLine(Command command, Optional<Path> config, Optional<HostPort> admin) {
+record CommandLine(Command command, Optional<Path> config, Optional<HostPort> admin, boolean diff) {
 
     static final String CONFIG_ENV = "PORTIER_CONFIG";
 
@@ -26,6 +27,8 @@ record CommandLine(Command command, Optional<Path> config, Optional<HostPort> ad
               run -c FILE             run with a config file
               check -c FILE           validate a config file; print every problem as
                                       FILE:LINE: path: message
+              check -c FILE --diff    also print what a reload to FILE would change in
+                                      the running proxy (asks its admin API)
               reload [-c FILE | --admin HOST:PORT]
                                       ask the running proxy to reload its config file
               version                 print the version
@@ -33,8 +36,9 @@ record CommandLine(Command command, Optional<Path> config, Optional<HostPort> ad
 
             Options:
               -c, --config FILE       the config file (default: $PORTIER_CONFIG)
-              --admin HOST:PORT       the admin API to ask (reload; default: admin.bind
-                                      of the config, else of reference.conf)
+              --admin HOST:PORT       the admin API to ask (reload, check --diff;
+                                      default: admin.bind of the config, else of
+                                      reference.conf)
 
             Exit codes: 0 ok, 1 invalid config, 2 usage, 3 a port could not be bound.
             """;
@@ -61,7 +65,7 @@ record CommandLine(Command command, Optional<Path> config, Optional<HostPort> ad
 
     static CommandLine parse(String[] args, Map<String, String> env) throws UsageException {
         if (args.length == 0) {
-            return new CommandLine(Command.DEMO, Optional.empty(), Optional.empty());
+            return new CommandLine(Command.DEMO, Optional.empty(), Optional.empty(), false);
         }
         if (isHelp(args[0])) {
             return help();
@@ -70,6 +74,7 @@ record CommandLine(Command command, Optional<Path> config, Optional<HostPort> ad
                 .orElseThrow(() -> new UsageException("unknown command: " + args[0]));
         Path config = null;
         HostPort admin = null;
+        boolean diff = false;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             if (isHelp(arg)) {
@@ -83,7 +88,7 @@ record CommandLine(Command command, Optional<Path> config, Optional<HostPort> ad
             } else if (arg.startsWith("--admin=")) {
                 admin = hostPort(nonEmpty(arg.substring("--admin=".length()), "--admin", "HOST:PORT"));
             } else if (arg.equals("--diff") && command == Command.CHECK) {
-                throw new UsageException("check --diff is not available yet: it comes with live reload");
+                diff = true;
             } else if (arg.startsWith("-")) {
                 throw new UsageException(command.word() + ": unknown option: " + arg);
             } else {
@@ -93,8 +98,8 @@ record CommandLine(Command command, Optional<Path> config, Optional<HostPort> ad
         if (config != null && !command.readsConfig()) {
             throw new UsageException(command.word() + " takes no config file");
         }
-        if (admin != null && command != Command.RELOAD) {
-            throw new UsageException(command.word() + ": --admin is an option of reload only");
+        if (admin != null && command != Command.RELOAD && !diff) {
+            throw new UsageException(command.word() + ": --admin is an option of reload and check --diff only");
         }
         if (config == null && command.readsConfig()) {
             String fromEnv = env.getOrDefault(CONFIG_ENV, "");
@@ -104,11 +109,11 @@ record CommandLine(Command command, Optional<Path> config, Optional<HostPort> ad
                 throw new UsageException(command.word() + ": missing -c FILE (or set " + CONFIG_ENV + ")");
             }
         }
-        return new CommandLine(command, Optional.ofNullable(config), Optional.ofNullable(admin));
+        return new CommandLine(command, Optional.ofNullable(config), Optional.ofNullable(admin), diff);
     }
 
     private static CommandLine help() {
-        return new CommandLine(Command.HELP, Optional.empty(), Optional.empty());
+        return new CommandLine(Command.HELP, Optional.empty(), Optional.empty(), false);
     }
 
     private static boolean isHelp(String arg) {

@@ -45,7 +45,8 @@ public final class Main {
             return switch (line.command()) {
                 case DEMO -> DemoCommand.execute(out, err);
                 case RUN -> RunCommand.execute(line.config().orElseThrow(), err);
-                case CHECK -> CheckCommand.execute(line.config().orElseThrow(), out, err);
+                case CHECK -> line.diff() ? DiffCommand.execute(line, env, out, err)
+                        : CheckCommand.execute(line.config().orElseThrow(), out, err);
                 case RELOAD -> ReloadCommand.execute(line, env, out, err);
                 case VERSION -> {
                     out.println("portier " + Version.current());

@@ -1,7 +1,9 @@
 package io.portier.server;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.portier.admin.AdminServer;
+import io.portier.admin.ReloadHandler;
 import io.portier.config.PortierConfig;
 import io.portier.core.ListenerBindException;
 import io.portier.core.Portier;
@@ -27,21 +29,35 @@ final class RunCommand {
         if (config.isEmpty()) {
             return ExitCodes.INVALID_CONFIG;
         }
+        PrometheusMeterRegistry registry = newRegistry();
         Portier portier;
         try {
-            portier = Portier.start(config.get(), newRegistry());
+            portier = Portier.start(config.get(), registry);
         } catch (ListenerBindException e) {
             err.println(describe(e));
+            return ExitCodes.BIND_FAILED;
+        } catch (IllegalStateException e) {
+            // e.g. transport = epoll where epoll does not load: the config cannot be honoured here
+            err.println(file + ": portier." + e.getMessage());
+            return ExitCodes.INVALID_CONFIG;
+        }
+        Reloader reloader = new Reloader(portier, file);
+        AdminServer admin;
+        try {
+            admin = AdminServer.start(portier, config.get().admin(), registry, ReloadHandler.of(reloader));
+        } catch (IllegalStateException e) {
+            err.println("portier: " + e.getMessage());
+            portier.close();
             return ExitCodes.BIND_FAILED;
         }
         log.info("portier {} running: config {}, {} listener(s), transport {}, {} worker(s)",
                 Version.current(), file, config.get().listeners().size(), portier.transportName(),
                 portier.workers());
-        Reloader reloader = new Reloader(portier, file);
         ConfigWatcher watcher = startWatcher(config.get(), file, reloader);
         try {
-            return new Lifecycle(portier::shutdown, Lifecycle.shutdownBound(config.get()),
-                    () -> reloader.reload(false)).runUntilStopped();
+            // The admin API stays up during the drain (readyz answers 503) and closes after it.
+            return new Lifecycle(() -> portier.shutdown().whenComplete((done, failure) -> admin.close()),
+                    Lifecycle.shutdownBound(config.get()), () -> reloader.reload(false)).runUntilStopped();
         } finally {
             if (watcher != null) {
                 watcher.close();
@@ -62,9 +78,9 @@ final class RunCommand {
         }
     }
 
-    /** The metrics registry of the process; the admin issue replaces it with the Prometheus one. */
-    static MeterRegistry newRegistry() {
-        return new SimpleMeterRegistry();
+    /** The metrics registry of the process, scraped by the admin API's {@code /metrics}. */
+    static PrometheusMeterRegistry newRegistry() {
+        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     }
 
     /** One line naming the listener, the address and the OS reason. */

@@ -64,9 +64,12 @@ class CommandLineTest {
     }
 
     @Test
-    void saysThatCheckDiffIsNotAvailableYet() {
-        assertThatThrownBy(() -> parse(NO_ENV, "check", "-c", "a.conf", "--diff"))
-                .hasMessageContaining("--diff is not available yet");
+    void readsCheckDiffWithAnAdminAddress() throws Exception {
+        CommandLine line = parse(NO_ENV, "check", "-c", "a.conf", "--diff", "--admin", "127.0.0.1:9911");
+        assertThat(line.diff()).isTrue();
+        assertThat(line.admin()).contains(new HostPort("127.0.0.1", 9911));
+        assertThatThrownBy(() -> parse(NO_ENV, "check", "-c", "a.conf", "--admin", "127.0.0.1:9911"))
+                .hasMessage("check: --admin is an option of reload and check --diff only");
     }
 
     @Test
@@ -79,7 +82,7 @@ class CommandLineTest {
         assertThatThrownBy(() -> parse(NO_ENV, "reload", "--admin", "localhost"))
                 .hasMessage("--admin: localhost (expected: HOST:PORT, port 1-65535)");
         assertThatThrownBy(() -> parse(NO_ENV, "run", "-c", "a.conf", "--admin", "127.0.0.1:1"))
-                .hasMessage("run: --admin is an option of reload only");
+                .hasMessage("run: --admin is an option of reload and check --diff only");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.portier.server;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.portier.core.ListenerBindException;
 import io.portier.server.demo.Demo;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class DemoTest {
     @Test
     void servesBothBackendsThroughTheProxy() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (Demo demo = Demo.start(0, 0, new SimpleMeterRegistry(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+        try (Demo demo = Demo.start(0, 0, 0, 0, registry(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
             InetSocketAddress proxy = demo.proxyAddress();
             assertThat(proxy.getPort()).isPositive();
             Set<String> answers = ConcurrentHashMap.newKeySet();
@@ -39,7 +40,13 @@ class DemoTest {
 
             demo.printWhatToTry(new PrintStream(out, true, StandardCharsets.UTF_8));
             assertThat(out.toString(StandardCharsets.UTF_8))
-                    .contains("curl http://127.0.0.1:" + proxy.getPort() + "/");
+                    .contains("curl http://127.0.0.1:" + proxy.getPort() + "/")
+                    .contains("http://127.0.0.1:" + demo.adminPort() + "/      the live dashboard");
+            var pools = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + demo.adminPort() + "/api/v1/pools")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(pools.statusCode()).isEqualTo(200);
+            assertThat(pools.body()).contains("\"name\" : \"demo\"", "\"name\" : \"a\"", "\"name\" : \"b\"");
         }
     }
 
@@ -49,11 +56,12 @@ class DemoTest {
             int port = taken.getLocalPort();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-            try (Demo demo = Demo.start(port, port + 10, new SimpleMeterRegistry(),
+            try (Demo demo = Demo.start(port, port + 10, 0, 0, registry(),
                     new PrintStream(out, true, StandardCharsets.UTF_8))) {
                 assertThat(demo.proxyAddress().getPort()).isGreaterThan(port);
-                assertThat(out.toString(StandardCharsets.UTF_8)).startsWith(
-                        "127.0.0.1:" + port + " is in use; using " + demo.proxyAddress().getPort());
+                // Another process may hold the next port too: then the message names the run of ports.
+                assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern(
+                        "^127\\.0\\.0\\.1:" + port + "(-\\d+ are| is) in use; using " + demo.proxyAddress().getPort());
             }
         }
     }
@@ -63,7 +71,7 @@ class DemoTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
 
-            assertThatThrownBy(() -> Demo.start(port, port, new SimpleMeterRegistry(), System.out))
+            assertThatThrownBy(() -> Demo.start(port, port, 0, 0, registry(), System.out))
                     .isInstanceOfSatisfying(ListenerBindException.class, e -> {
                         assertThat(e.listener()).isEqualTo("demo");
                         assertThat(e.address()).isEqualTo("127.0.0.1:" + port);
@@ -82,5 +90,9 @@ class DemoTest {
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             return response.substring(response.indexOf("\r\n\r\n") + 4);
         }
+    }
+
+    private static PrometheusMeterRegistry registry() {
+        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     }
 }

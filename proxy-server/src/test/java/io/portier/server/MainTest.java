@@ -30,11 +30,25 @@ class MainTest {
     }
 
     @Test
-    void exitsWithUsageOnCheckDiff() {
-        Console console = Console.run("check", "-c", "portier.conf", "--diff");
+    void checkDiffWithoutARunningProxySaysItCannotReachIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("portier.conf"), """
+                portier {
+                  admin.bind = "127.0.0.1:%d"
+                  listeners.web { bind = "127.0.0.1:0", pool = p }
+                  pools.p.servers = [{ name = a, address = "127.0.0.1:9001" }]
+                }
+                """.formatted(port));
+        Console console = Console.run("check", "-c", file.toString(), "--diff");
 
-        assertThat(console.exitCode()).isEqualTo(2);
-        assertThat(console.err()).contains("--diff is not available yet");
+        assertThat(console.exitCode()).isEqualTo(1);
+        assertThat(console.out()).isEqualTo(file + ": ok\n");
+        assertThat(console.err()).startsWith("portier: cannot reach the admin API at http://127.0.0.1:" + port
+                + "/api/v1/config (connection refused)");
     }
 
     @Test

@@ -13,11 +13,11 @@ import io.netty.util.concurrent.EventExecutor;
 import io.portier.config.BindAddress;
 import io.portier.config.ListenerConfig;
 import io.portier.core.ListenerBindException;
+import io.portier.core.limit.RejectionLog;
 import io.portier.core.log.AccessLog;
 import io.portier.core.metrics.PortMetrics;
 import io.portier.core.pool.Pool;
-import io.portier.core.relay.FrontendHandler;
-import io.portier.core.relay.PipelineNames;
+import io.portier.core.relay.FrontendPipeline;
 import io.portier.core.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,8 +69,9 @@ public final class Listener {
         this.transport = transport;
         this.accessLog = accessLog;
         this.route = new ListenerPort.Route(config, pool);
+        RejectionLog rejections = new RejectionLog(config.name());
         this.child = new FrontendInitializer(ports, p -> new ListenerPort(config.name(), p, route,
-                new PortMetrics(registry, config.name(), p), this.accessLog, transport));
+                new PortMetrics(registry, config.name(), p), this.accessLog, transport, rejections));
     }
 
     /**
@@ -134,7 +135,8 @@ public final class Listener {
                 rollback(added);
                 throw new ListenerBindException(next.name(), format(actual), reason(e), e);
             }
-            child.portFor(actual.getPort());
+            ListenerPort lp = child.portFor(actual.getPort());
+            sockets.forEach(lp::addSocket);
             added.add(new Binding(key, actual, List.copyOf(sockets)));
             LOG.info("listener {} bound {}, {} socket{}, {}", next.name(), format(actual),
                     sockets.size(), sockets.size() == 1 ? "" : "s", transport.name());
@@ -300,7 +302,7 @@ public final class Listener {
         @Override
         protected void initChannel(Channel ch) {
             int port = ((InetSocketAddress) ch.localAddress()).getPort();
-            ch.pipeline().addLast(PipelineNames.FRONTEND, new FrontendHandler(portFor(port)));
+            FrontendPipeline.init(ch, portFor(port));
         }
     }
 }

@@ -3,6 +3,7 @@ package io.portier.core.pool;
 import io.netty.channel.Channel;
 import io.portier.config.LimitsConfig;
 import io.portier.config.ServerConfig;
+import io.portier.core.health.CheckCode;
 import io.portier.core.health.CheckResult;
 
 import java.time.Duration;
@@ -29,6 +30,7 @@ public final class Server {
     private volatile int weightOverride = -1;
     private volatile long upSinceNanos;
     private volatile CheckResult lastCheck = CheckResult.NONE;
+    private volatile CheckResult lastFailure = CheckResult.NONE;
 
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger consecutiveConnectFailures = new AtomicInteger();
@@ -116,7 +118,7 @@ public final class Server {
      * @return true when this changed the health (a transition the caller logs)
      */
     public boolean setHealthy(boolean up, CheckResult result) {
-        lastCheck = result;
+        recordCheck(result);
         if (healthy == up) {
             return false;
         }
@@ -129,6 +131,14 @@ public final class Server {
 
     public void recordCheck(CheckResult result) {
         lastCheck = result;
+        if (result.code() != CheckCode.NONE && !result.code().ok()) {
+            lastFailure = result;
+        }
+    }
+
+    /** The last check that failed (or passive ejection), for the admin API's "last error". */
+    public CheckResult lastFailure() {
+        return lastFailure;
     }
 
     public CheckResult lastCheck() {
@@ -158,12 +168,16 @@ public final class Server {
         this.weightOverride = weight;
     }
 
+    /** Balancers see weights times this, so that a slow-start ramp has steps finer than 1. */
+    public static final int WEIGHT_SCALE = 16;
+
     /**
-     * The weight balancers use: {@link #weight()}, ramped linearly from 1 to full over
-     * {@code slow-start} after the server last came up.
+     * The weight balancers use, in units of 1/{@link #WEIGHT_SCALE}: {@link #weight()} times the
+     * scale, ramped linearly from 1 to full over {@code slow-start} after the server last came up.
+     * Only ratios between servers matter to balancers.
      */
     public int effectiveWeight() {
-        int w = weight();
+        int w = weight() * WEIGHT_SCALE;
         long ramp = slowStart.toNanos();
         if (ramp <= 0 || w == 0) {
             return w;

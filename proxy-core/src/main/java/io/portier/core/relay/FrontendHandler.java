@@ -9,8 +9,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.portier.config.LimitsConfig;
+import io.portier.config.ProxyProtocolConfig;
 import io.portier.config.ServerConfig;
 import io.portier.core.health.HealthMonitor;
+import io.portier.core.limit.Admission;
+import io.portier.core.limit.Permit;
+import io.portier.core.limit.Verdict;
 import io.portier.core.listener.ListenerPort;
 import io.portier.core.log.AccessRecord;
 import io.portier.core.log.EndReason;
@@ -19,6 +24,7 @@ import io.portier.core.metrics.ServerMetrics;
 import io.portier.core.pool.Server;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  * loop. The backend is connected on the same loop, so {@link BackendHandler} calls into this class
  * directly and no field needs to be volatile.
  *
- * <p>Flow: on accept, pick a server and connect (frontend reads are off until then); a failed
+ * <p>Flow: on accept, ask the port's {@link Admission}; a refused connection is counted and closed
+ * as {@code on-limit} says (FIN, or RST), or with {@code pause} held until a slot or token frees.
+ * Once admitted, add the bandwidth shapers, pick a server and connect (frontend reads are off until then); a failed
  * connect tries another server up to {@code retries} times. Once connected, reads on either side
  * are written to the other and flushed once per read batch; when the other side stops being
  * writable the reading side stops reading until it drains (bounded memory). An end of stream on one
@@ -43,6 +51,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final PortMetrics metrics;
 
     private Channel frontend;
+    /** The client: the TCP peer, or the one an accepted PROXY header named. */
+    private InetSocketAddress client;
     private Channel backend;
     /** The server whose connection slot this connection holds (connecting or connected), or null. */
     private Server server;
@@ -66,6 +76,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private long unpublishedOut;
     private long lastActivityNanos;
     private ScheduledFuture<?> idleTimer;
+    /** The admission this connection holds; released once, in {@link #finish()}. */
+    private Permit permit;
 
     private boolean clientEof;
     private boolean serverEof;
@@ -83,6 +95,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         frontend = ctx.channel();
         acceptNanos = System.nanoTime();
         lastActivityNanos = acceptNanos;
+        InetSocketAddress proxied = frontend.attr(Relay.CLIENT).get();
+        client = proxied != null ? proxied : (InetSocketAddress) frontend.remoteAddress();
         metrics.connectionOpened();
         port.live().add(frontend);
         if (port.draining()) {
@@ -91,6 +105,40 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             frontend.close();
             return;
         }
+        Admission admission = port.admission();
+        InetAddress source = client.getAddress();
+        Permit p = admission.admit(source);
+        if (!p.admitted() && p.verdict().portWide() && admission.limits().onLimit() == LimitsConfig.OnLimit.PAUSE) {
+            port.acceptPause().hold(frontend, source, p.verdict(), this::admittedLater);
+            return;
+        }
+        proceed(p, admission.limits().onLimit());
+    }
+
+    /** A held connection's turn came ({@code on-limit = pause}); on this connection's loop. */
+    private void admittedLater(Permit p) {
+        if (finished) {
+            p.release();
+            return;
+        }
+        proceed(p, LimitsConfig.OnLimit.CLOSE);
+    }
+
+    /** Connects an admitted connection; rejects a refused one as {@code onLimit} says. */
+    private void proceed(Permit p, LimitsConfig.OnLimit onLimit) {
+        if (!p.admitted()) {
+            Verdict v = p.verdict();
+            metrics.rejected(v.rejection());
+            port.rejections().rejected(port.port(), v);
+            endWith(v.endReason());
+            if (onLimit == LimitsConfig.OnLimit.RESET) {
+                frontend.config().setOption(ChannelOption.SO_LINGER, 0);
+            }
+            frontend.close();
+            return;
+        }
+        permit = p;
+        port.shaping().install(frontend.pipeline());
         connectNext();
     }
 
@@ -175,6 +223,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         s.connections().add(frontend);
         startIdleTimer();
+        ProxyProtocolConfig.Version send = route.listener().proxyProtocol().send();
+        if (send != ProxyProtocolConfig.Version.OFF) {
+            ProxyProtocol.writeHeader(backend, send, client, (InetSocketAddress) frontend.localAddress());
+        }
         if (early != null) {
             for (Object msg; (msg = early.poll()) != null; ) {
                 int n = Relay.size(msg);
@@ -224,7 +276,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private InetSocketAddress clientAddress() {
-        return (InetSocketAddress) frontend.remoteAddress();
+        return client;
     }
 
     // ---- client to server ----
@@ -352,6 +404,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (frontend == null) {
+            // Closed before the relay started (no valid PROXY header): still one access-log line.
+            frontend = ctx.channel();
+            acceptNanos = System.nanoTime();
+            InetSocketAddress proxied = frontend.attr(Relay.CLIENT).get();
+            client = proxied != null ? proxied : (InetSocketAddress) frontend.remoteAddress();
+            metrics.connectionOpened();
+        }
         if (backend != null) {
             Relay.flushAndClose(backend);
         }
@@ -406,6 +466,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             server.release();
             server = null;
         }
+        if (permit != null) {
+            permit.release();
+            permit = null;
+            port.acceptPause().slotFreed();
+        }
         if (unpublishedIn != 0) {
             metrics.bytesIn(unpublishedIn);
         }
@@ -428,6 +493,29 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 bytesIn,
                 bytesOut,
                 end == null ? EndReason.CLIENT_CLOSED : end));
+    }
+
+    // ---- read-only views for the admin API (any thread; plain reads of loop-owned fields, so a
+    //      value may lag the event loop by a read batch) ----
+
+    /** {@link System#nanoTime()} when the connection was accepted; 0 before it became active. */
+    public long acceptNanos() {
+        return acceptNanos;
+    }
+
+    /** Bytes read from the client so far. */
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    /** Bytes written to the client so far. */
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    /** The server this connection is connecting or connected to, or the last one tried; may be null. */
+    public Server server() {
+        return attempted;
     }
 
     private static String formatClient(InetSocketAddress a) {

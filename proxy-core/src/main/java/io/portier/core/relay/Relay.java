@@ -7,6 +7,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.AttributeKey;
 
+import java.net.InetSocketAddress;
+
 /** Small helpers shared by the two relay handlers. */
 public final class Relay {
     private Relay() {}
@@ -16,6 +18,12 @@ public final class Relay {
      * down) to name the {@code end=} reason its access log line carries.
      */
     public static final AttributeKey<String> END_REASON = AttributeKey.valueOf("portier.end");
+
+    /**
+     * The client named by an accepted PROXY protocol header; when set, it stands for the TCP peer in
+     * the access log, for source-hash and for per-source limits.
+     */
+    public static final AttributeKey<InetSocketAddress> CLIENT = AttributeKey.valueOf("portier.client");
 
     /** Closes {@code frontend} with the given access-log end reason (any thread). */
     public static void close(Channel frontend, String endReason) {

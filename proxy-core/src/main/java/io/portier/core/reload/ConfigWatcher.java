@@ -17,7 +17,6 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -45,7 +44,8 @@ public final class ConfigWatcher implements AutoCloseable {
     private final WatchService watch;
     private final ScheduledExecutorService timer;
     private final Thread thread;
-    private final Map<WatchKey, Path> dirs = new HashMap<>();
+    /** Written by the timer thread (refresh), read by the watch thread. */
+    private final Map<WatchKey, Path> dirs = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Set<Path> watched = Set.of();
     private ScheduledFuture<?> pending;
 

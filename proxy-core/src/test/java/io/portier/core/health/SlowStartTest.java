@@ -25,7 +25,7 @@ class SlowStartTest extends HealthTestSupport {
                 Duration.ofSeconds(10), new ServerConfig("a", "127.0.0.1", port, 100, false, LimitsConfig.UNLIMITED));
         List<Server> servers = servers(config, clock::get);
         Server a = servers.get(0);
-        assertThat(a.effectiveWeight()).as("a new server gets its full weight at once").isEqualTo(100);
+        assertThat(a.effectiveWeight()).as("a new server gets its full weight at once").isEqualTo(100 * Server.WEIGHT_SCALE);
         start(config, servers);
         await().atMost(Duration.ofSeconds(5)).until(() -> a.state() == ServerState.DOWN);
 
@@ -34,10 +34,10 @@ class SlowStartTest extends HealthTestSupport {
 
         assertThat(a.effectiveWeight()).isEqualTo(1);
         clock.addAndGet(Duration.ofMillis(2500).toNanos());
-        assertThat(a.effectiveWeight()).isEqualTo(25);
+        assertThat(a.effectiveWeight()).isEqualTo(25 * Server.WEIGHT_SCALE);
         clock.addAndGet(Duration.ofMillis(5000).toNanos());
-        assertThat(a.effectiveWeight()).isEqualTo(75);
+        assertThat(a.effectiveWeight()).isEqualTo(75 * Server.WEIGHT_SCALE);
         clock.addAndGet(Duration.ofMillis(2500).toNanos());
-        assertThat(a.effectiveWeight()).isEqualTo(100);
+        assertThat(a.effectiveWeight()).isEqualTo(100 * Server.WEIGHT_SCALE);
     }
 }

@@ -116,6 +116,9 @@ class ListenerBindingTest {
             Set<EventLoop> servingLoops = new HashSet<>();
             port.live().forEach(ch -> servingLoops.add(ch.eventLoop()));
             assertThat(servingLoops).containsExactlyInAnyOrderElementsOf(acceptLoops);
+            for (Socket s : clients) {
+                s.close(); // before the proxy's graceful close, which would wait for them
+            }
         } finally {
             for (Socket s : clients) {
                 s.close();

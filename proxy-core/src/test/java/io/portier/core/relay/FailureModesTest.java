@@ -61,6 +61,9 @@ class FailureModesTest {
     void serverDyingMidStreamClosesTheClientWithServerClosed() throws Exception {
         CountDownLatch sentSome = new CountDownLatch(1);
         EchoServer.Behaviour dieAfterHalfMiB = s -> {
+            // Wait for the client's first byte: the proxy relays it only once its connect completed,
+            // so the reset below is mid-stream, not a connect failure.
+            s.getInputStream().read();
             byte[] chunk = new byte[64 * 1024];
             for (int i = 0; i < 8; i++) {
                 s.getOutputStream().write(chunk);
@@ -76,6 +79,7 @@ class FailureModesTest {
                      "{ name = s, address = \"" + backend.address() + "\" }", "retries = 0"));
              Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
             client.setSoTimeout(10_000);
+            client.getOutputStream().write('g');
             InputStream in = client.getInputStream();
             long got = 0;
             try {

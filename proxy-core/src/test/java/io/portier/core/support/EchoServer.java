@@ -58,12 +58,17 @@ public final class EchoServer implements AutoCloseable {
 
     /** Answers every connection with {@code reply} and closes. */
     public static EchoServer replying(String reply) throws IOException {
-        return new EchoServer(s -> {
+        return new EchoServer(reply(reply));
+    }
+
+    /** The behaviour of {@link #replying}: write {@code reply}, half-close, read to the end. */
+    public static Behaviour reply(String reply) {
+        return s -> {
             s.getOutputStream().write(reply.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             s.getOutputStream().flush();
             s.shutdownOutput();
             s.getInputStream().transferTo(OutputStream.nullOutputStream());
-        });
+        };
     }
 
     private void acceptLoop(Behaviour behaviour) {

@@ -1,6 +1,9 @@
 package io.portier.server.demo;
 
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.portier.admin.AdminServer;
+import io.portier.config.AdminConfig;
+import io.portier.config.HostPort;
 import io.portier.config.ConfigLoader;
 import io.portier.config.InvalidConfigException;
 import io.portier.config.PortierConfig;
@@ -23,14 +26,20 @@ public final class Demo implements AutoCloseable {
     public static final String NAME = "demo";
     private static final String HOST = "127.0.0.1";
 
+    /** The admin API's preferred port, and the last one tried when the ones before are taken. */
+    private static final int ADMIN_FIRST_PORT = 9901;
+    private static final int ADMIN_LAST_PORT = 9919;
+
     private final Portier portier;
     private final DemoBackend a;
     private final DemoBackend b;
+    private final AdminServer admin;
 
-    private Demo(Portier portier, DemoBackend a, DemoBackend b) {
+    private Demo(Portier portier, DemoBackend a, DemoBackend b, AdminServer admin) {
         this.portier = portier;
         this.a = a;
         this.b = b;
+        this.admin = admin;
     }
 
     /**
@@ -39,8 +48,14 @@ public final class Demo implements AutoCloseable {
      *
      * @throws ListenerBindException when no port of the range could be bound
      */
-    public static Demo start(int firstPort, int lastPort, MeterRegistry registry, PrintStream out)
+    public static Demo start(int firstPort, int lastPort, PrometheusMeterRegistry registry, PrintStream out)
             throws ListenerBindException {
+        return start(firstPort, lastPort, ADMIN_FIRST_PORT, ADMIN_LAST_PORT, registry, out);
+    }
+
+    /** As {@link #start(int, int, PrometheusMeterRegistry, PrintStream)}, with the admin API's port range. */
+    public static Demo start(int firstPort, int lastPort, int adminFirstPort, int adminLastPort,
+                             PrometheusMeterRegistry registry, PrintStream out) throws ListenerBindException {
         DemoBackend a = DemoBackend.start("a");
         DemoBackend b = DemoBackend.start("b");
         try {
@@ -56,7 +71,7 @@ public final class Demo implements AutoCloseable {
                     if (port != firstPort) {
                         out.println(inUse(firstPort, port - 1) + "; using " + port);
                     }
-                    return new Demo(portier, a, b);
+                    return new Demo(portier, a, b, startAdmin(portier, adminFirstPort, adminLastPort, registry, out));
                 } catch (ListenerBindException e) {
                     failure = e;
                 }
@@ -68,6 +83,28 @@ public final class Demo implements AutoCloseable {
             b.close();
             throw e;
         }
+    }
+
+    /** The admin API on the first free port of {@code first-last} (port 0: any free port). */
+    private static AdminServer startAdmin(Portier portier, int first, int last, PrometheusMeterRegistry registry,
+                                          PrintStream out) {
+        for (int port = first; port <= last; port++) {
+            if (port != 0 && !isFree(port)) {
+                continue;
+            }
+            try {
+                AdminServer admin = AdminServer.start(portier, new AdminConfig(new HostPort(HOST, port),
+                        java.util.Optional.empty()), registry, null);
+                if (port != first) {
+                    out.println(inUse(first, port - 1) + "; the admin API uses " + port);
+                }
+                return admin;
+            } catch (IllegalStateException taken) {
+                // raced with another process: try the next port
+            }
+        }
+        portier.close();
+        throw new IllegalStateException("admin: " + inUse(first, last) + " (expected: a free port for the admin API)");
     }
 
     /** The config of the demo, as a user would write it. */
@@ -112,13 +149,23 @@ public final class Demo implements AutoCloseable {
         out.println("  b  http://" + hostPort(b.address()) + "/");
         out.println();
         out.println("Try:  curl " + url + "      (run it a few times: a and b take turns)");
+        out.println("      http://" + HOST + ":" + admin.port() + "/      the live dashboard (open it in a browser)");
+        out.println("      curl http://" + HOST + ":" + admin.port() + "/api/v1/pools");
         out.println("Each connection ends with one access log line below. Ctrl-C to stop.");
         out.println();
     }
 
     /** Graceful: the proxy drains, then the backends stop. */
     public CompletableFuture<Void> shutdown() {
-        return portier.shutdown().whenComplete((done, failure) -> closeBackends());
+        return portier.shutdown().whenComplete((done, failure) -> {
+            admin.close();
+            closeBackends();
+        });
+    }
+
+    /** The admin API's port. */
+    public int adminPort() {
+        return admin.port();
     }
 
     @Override
@@ -126,6 +173,7 @@ public final class Demo implements AutoCloseable {
         try {
             portier.close();
         } finally {
+            admin.close();
             closeBackends();
         }
     }
