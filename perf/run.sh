@@ -8,9 +8,10 @@ PERF_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$PERF_DIR/.." && pwd)"
 
 ORIG_ARGS="$*"
+declare -A VARIANTS=()   # portier:NAME candidates: NAME -> JAVA_OPTS
 # ---- options ----
-DURATION=10          # seconds per measured run
-WARMUP=10            # seconds of load per candidate before its first measured run (JIT, caches)
+DURATION=8           # seconds per measured run
+WARMUP=6             # seconds of load per candidate before its first measured run (JIT, caches)
 REPS=3               # repetitions per candidate (the report shows the median and min-max)
 ONLY=""              # comma-separated workloads
 CANDIDATES="direct,haproxy,nginx,portier"
@@ -18,7 +19,7 @@ OUT="$PERF_DIR/results"
 IDLE_CONNS=10000
 # Best settings found for Portier on this kit (see REPORT.md, "JVM settings"); override with
 # PORTIER_JAVA_OPTS or --java-opts.
-DEFAULT_JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseSerialGC -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled"
+DEFAULT_JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled"
 PORTIER_JAVA_OPTS="${PORTIER_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}"
 ALL_WORKLOADS="rr-keepalive,rr-latency,conn-churn,bulk,redis,idle-conns,limits-on"
 
@@ -28,8 +29,9 @@ usage: perf/run.sh [--quick] [--only W[,W...]] [--duration S] [--warmup S] [--re
                    [--java-opts "OPTS"] [--idle-conns N] [--out DIR]
   workloads:  $ALL_WORKLOADS
   candidates: direct,haproxy,nginx,portier
+  --variant NAME="OPTS"  adds candidate portier:NAME, Portier with these JAVA_OPTS (compare JVM settings)
   --quick     3-second runs and warm-up, 1 repetition (a smoke test; the figures are not worth comparing)
-  defaults:   --duration 10 --warmup 10 --reps 3, all workloads and candidates
+  defaults:   --duration 8 --warmup 6 --reps 3, all workloads and candidates
 EOF
 }
 
@@ -42,6 +44,7 @@ while [ $# -gt 0 ]; do
         --reps) REPS="$2"; shift ;;
         --candidates) CANDIDATES="$2"; shift ;;
         --java-opts) PORTIER_JAVA_OPTS="$2"; shift ;;
+        --variant) VARIANTS["${2%%=*}"]="${2#*=}"; shift ;;
         --idle-conns) IDLE_CONNS="$2"; shift ;;
         --out) OUT="$2"; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -60,10 +63,8 @@ BACKEND_HTTP=27181
 BACKEND_REDIS=27182
 BACKEND_IPERF=27183
 BACKEND_IDLE=27184
-FRONT_HAPROXY=27191
-FRONT_NGINX=27192
-FRONT_PORTIER=27193
-PORTIER_ADMIN=27199
+FRONT_BASE=27190     # a block's candidates listen on 27190, 27191, ... (one port each)
+ADMIN_BASE=27200     # Portier's admin API: 27200, 27201, ...
 
 WORK="$(mktemp -d /tmp/portier-perf.XXXXXX)"
 CSV="$WORK/results.csv"
@@ -190,15 +191,23 @@ start_backends() {
 }
 
 # ---- candidates ----
-# start_candidate CAND BACKEND_PORT CPU [limits]: starts the proxy, sets FRONT and CAND_PID.
+# start_candidate CAND BACKEND_PORT CPU SLOT [limits]: starts the proxy on port FRONT_BASE+SLOT, sets
+# FRONT and CAND_PID. CAND is direct, haproxy, nginx, portier or portier:VARIANT.
 start_candidate() {
-    local cand="$1" back="$2" cpu="$3" limits="${4:-}"
-    local tag="$cand${limits:+-limits}"
+    local cand="$1" back="$2" cpu="$3" slot="$4" limits="${5:-}"
+    local tag="${cand/:/-}${limits:+-limits}"
+    local front=$(( FRONT_BASE + slot )) admin=$(( ADMIN_BASE + slot ))
+    local opts="$PORTIER_JAVA_OPTS"
+    if [[ "$cand" == portier:* ]]; then
+        opts="${VARIANTS[${cand#portier:}]-}"
+        cand=portier
+    fi
+    if [ -n "${NO_PRETOUCH:-}" ]; then opts="${opts//-XX:+AlwaysPreTouch/}"; fi
     case "$cand" in
         direct)
             FRONT=$back; CAND_PID="" ;;
         haproxy)
-            FRONT=$FRONT_HAPROXY
+            FRONT=$front
             local hl=""
             [ -n "$limits" ] && hl="$(cat "$PERF_DIR/conf/haproxy-limits.snippet")"
             render "$PERF_DIR/conf/haproxy.cfg" "$WORK/$tag.cfg" FRONT=$FRONT BACKEND=$back
@@ -209,7 +218,7 @@ EOF
             start_bg "$tag" "$cpu" haproxy -db -f "$WORK/$tag.cfg"
             CAND_PID=$LAST_PID ;;
         nginx)
-            FRONT=$FRONT_NGINX
+            FRONT=$front
             mkdir -p "$WORK/$tag/logs"
             local nl=""
             [ -n "$limits" ] && nl="$(cat "$PERF_DIR/conf/nginx-limits.snippet")"
@@ -222,23 +231,24 @@ EOF
             start_bg "$tag" "$cpu" nginx -p "$WORK/$tag" -c "$WORK/$tag.conf"
             CAND_PID=$LAST_PID ;;
         portier)
-            FRONT=$FRONT_PORTIER
+            FRONT=$front
             local pl=""
             [ -n "$limits" ] && pl="$(cat "$PERF_DIR/conf/portier-limits.snippet")"
             render "$PERF_DIR/conf/portier.conf" "$WORK/$tag.conf" FRONT=$FRONT BACKEND=$back \
-                ADMIN=$PORTIER_ADMIN
+                ADMIN=$admin
             python3 - "$WORK/$tag.conf" "$pl" <<'EOF'
 import sys; p, s = sys.argv[1], sys.argv[2]
 t = open(p).read().replace("    @LIMITS@\n", s + "\n" if s else ""); open(p, "w").write(t)
 EOF
             # shellcheck disable=SC2086
-            start_bg "$tag" "$cpu" java $PORTIER_JAVA_OPTS -jar "$PORTIER_JAR" run -c "$WORK/$tag.conf"
+            echo "$opts" > "$WORK/$tag.java-opts"
+            start_bg "$tag" "$cpu" java $opts -jar "$PORTIER_JAR" run -c "$WORK/$tag.conf"
             CAND_PID=$LAST_PID ;;
         *) echo "unknown candidate $cand" >&2; exit 2 ;;
     esac
     if [ -n "$CAND_PID" ]; then
         wait_port "$FRONT" || { cat "$WORK/$tag.err" >&2; exit 1; }
-        if [ "$cand" = portier ]; then wait_portier_up; fi
+        if [ "$cand" = portier ]; then wait_portier_up "$admin"; fi
     fi
 }
 
@@ -247,10 +257,10 @@ wait_portier_up() {
     # UP and its first health check runs within a second.
     local i
     for i in $(seq 1 50); do
-        if curl -fsS "http://127.0.0.1:$PORTIER_ADMIN/api/v1/pools" 2>/dev/null | grep -q '"state" *: *"UP"'; then
+        if curl -fsS "http://127.0.0.1:$1/api/v1/pools" 2>/dev/null | grep -q '"state" *: *"UP"'; then
             return 0
         fi
-        if ! curl -fsS -o /dev/null "http://127.0.0.1:$PORTIER_ADMIN/healthz" 2>/dev/null && [ "$i" -ge 15 ]; then
+        if ! curl -fsS -o /dev/null "http://127.0.0.1:$1/healthz" 2>/dev/null && [ "$i" -ge 15 ]; then
             return 0
         fi
         sleep 0.1
@@ -379,12 +389,13 @@ measure() {
 run_block() {
     local wl="$1" back="$2" cpu="$3" specs="$4"
     shift 4
-    local spec cand limits rep
+    local spec cand limits rep slot=0
     declare -A fronts=() pids=()
     for spec in ${specs//,/ }; do
         cand="${spec%+limits}"; limits=""
         [ "$spec" != "$cand" ] && limits=1
-        start_candidate "$cand" "$back" "$cpu" "$limits"
+        start_candidate "$cand" "$back" "$cpu" "$slot" "$limits"
+        slot=$(( slot + 1 ))
         fronts[$spec]=$FRONT; pids[$spec]="$CAND_PID"
     done
     for spec in ${specs//,/ }; do
@@ -429,17 +440,16 @@ run_idle() {
     [ "$n" -lt "$IDLE_CONNS" ] && log "idle-conns: fd limit $fds allows $n connections, not $IDLE_CONNS"
     # Pre-touching the heap would hide the heap pages idle connections use: idle-conns runs Portier
     # without it, so the RSS delta counts them.
-    local saved_opts="$PORTIER_JAVA_OPTS"
-    PORTIER_JAVA_OPTS="${PORTIER_JAVA_OPTS//-XX:+AlwaysPreTouch/}"
+    NO_PRETOUCH=1
     for rep in $(seq 1 "$REPS"); do
         for cand in ${CANDIDATES//,/ }; do
             [ "$cand" = direct ] && continue
-            start_candidate "$cand" $BACKEND_IDLE $PROXY_CPU
+            start_candidate "$cand" $BACKEND_IDLE $PROXY_CPU 0
             # warm the accept/relay path, so one-off start-up allocation is not counted per connection
             taskset -c $LOAD_CPU python3 "$PERF_DIR/lib/idle.py" hold --port "$FRONT" --count 200 --hold 0
             sleep 1
             local before after got heap0=0 heap1=0
-            [ "$cand" = portier ] && heap0="$(heap_used_kb "$CAND_PID")"
+            [[ "$cand" == portier* ]] && heap0="$(heap_used_kb "$CAND_PID")"
             before="$(rss_kb "$CAND_PID")"
             rm -f "$WORK/idle.ready"
             taskset -c $LOAD_CPU python3 "$PERF_DIR/lib/idle.py" hold --port "$FRONT" --count "$n" \
@@ -450,7 +460,7 @@ run_idle() {
             sleep 2
             after="$(rss_kb "$CAND_PID")"
             record idle-conns "$cand" "$rep" proxy_fds "$(ls "/proc/$CAND_PID/fd" | wc -l)"
-            [ "$cand" = portier ] && heap1="$(heap_used_kb "$CAND_PID")"
+            [[ "$cand" == portier* ]] && heap1="$(heap_used_kb "$CAND_PID")"
             got="$(cat "$WORK/idle.ready" 2>/dev/null || echo 0)"
             kill $client 2>/dev/null || true
             wait $client 2>/dev/null || true
@@ -459,14 +469,14 @@ run_idle() {
             record idle-conns "$cand" "$rep" rss_after_kb "$after"
             if [ "$got" -gt 0 ]; then
                 record idle-conns "$cand" "$rep" bytes_per_conn "$(( (after - before) * 1024 / got ))"
-                [ "$cand" = portier ] && record idle-conns "$cand" "$rep" live_heap_bytes_per_conn \
+                [[ "$cand" == portier* ]] && record idle-conns "$cand" "$rep" live_heap_bytes_per_conn \
                     "$(( (heap1 - heap0) * 1024 / got ))"
             fi
             log "  idle-conns $cand #$rep: $got conns, rss ${before} -> ${after} KiB, heap ${heap0} -> ${heap1} KiB"
             stop_candidate
         done
     done
-    PORTIER_JAVA_OPTS="$saved_opts"
+    NO_PRETOUCH=""
 }
 
 # ---- main ----
@@ -511,7 +521,7 @@ if has limits-on; then
     for c in ${CANDS//,/ }; do
         case "$c" in
             direct) LCANDS+="direct," ;;
-            portier) LCANDS+="portier,portier+limits," ;;
+            portier*) LCANDS+="$c,$c+limits," ;;
             *) LCANDS+="$c+limits," ;;
         esac
     done
@@ -533,6 +543,7 @@ fi
     echo "iperf3=$(iperf3 -v | head -1)"
     echo "redis=$(redis-server -v)"
     echo "java_opts=$PORTIER_JAVA_OPTS"
+    for v in "${!VARIANTS[@]}"; do echo "variant_$v=${VARIANTS[$v]}"; done
     echo "duration=$DURATION"
     echo "warmup=$WARMUP"
     echo "reps=$REPS"

@@ -167,7 +167,12 @@ def charts(results, data):
          {"rr-latency": "added_p50_us", "rr-latency ": "added_p99_us"}),
     ]
     for png, title, metric_of in specs:
-        series = ["nginx", "portier"]
+        present = set()
+        for cands in data.values():
+            present.update(c.split("+")[0] for c in cands)
+        series = [s for s in ("nginx", "portier") if s in present]
+        if not series:
+            continue
         rows = []
         for wl, m in metric_of.items():
             key = wl.strip()
@@ -195,6 +200,10 @@ def charts(results, data):
             f.write("workload " + " ".join(series) + "\n")
             for label, vals in rows:
                 f.write('"%s" %s\n' % (label, " ".join("NaN" if v is None else "%.4f" % v for v in vals)))
+        colors = {"nginx": "#4e79a7", "portier": "#e15759"}
+        plots = ", ".join(
+            (f'"{dat}" using {i + 2}:xtic(1)' if i == 0 else f"'' using {i + 2}")
+            + f' title "{s}" lc rgb "{colors[s]}"' for i, s in enumerate(series))
         script = f"""
 set terminal pngcairo size 900,420 font "sans,10"
 set output "{os.path.join(results, png)}"
@@ -208,7 +217,7 @@ set grid ytics
 set xtics rotate by -20 noenhanced
 set key top right noenhanced
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 2 lc rgb "#444444"
-plot "{dat}" using 2:xtic(1) title "nginx" lc rgb "#4e79a7", '' using 3 title "portier" lc rgb "#e15759"
+plot {plots}
 """
         try:
             subprocess.run(["gnuplot"], input=script, text=True, check=True, capture_output=True)
@@ -243,6 +252,9 @@ def main():
                      ("idle_fd_limit", "open-file limit")]:
         out.append(f"- {label}: `{meta.get(k, '?')}`")
     out.append(f"- Portier JAVA_OPTS: `{meta.get('java_opts', '?')}`")
+    for k in sorted(meta):
+        if k.startswith("variant_"):
+            out.append(f"- `portier:{k[len('variant_'):]}` JAVA_OPTS: `{meta[k] or '(none)'}`")
     out += ["", "CPU 1 runs the proxy under test; CPU 0 runs the load generator and the backend "
             "(rr-latency: the proxy too). Proxies run one at a time under load; the repetitions are "
             "interleaved (rep 1 of each candidate, then rep 2, ...).", ""]

@@ -10,6 +10,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.portier.config.ConfigLoader;
 import io.portier.config.PortierConfig;
 import io.portier.config.ServerConfig;
+import io.portier.core.limit.RejectionLog;
 import io.portier.core.listener.ListenerPort;
 import io.portier.core.log.AccessLog;
 import io.portier.core.metrics.PortMetrics;
@@ -80,7 +81,7 @@ public class RelayBenchmark {
         ListenerPort port = new ListenerPort("bench", 1,
                 new ListenerPort.Route(config.listeners().get("bench"), pool),
                 new PortMetrics(new SimpleMeterRegistry(), "bench", 1),
-                new AccessLog(config.accessLog()), Transport.nio());
+                new AccessLog(config.accessLog()), Transport.nio(), new RejectionLog("bench"));
 
         FrontendHandler relay = new FrontendHandler(port);
         frontend = new EmbeddedChannel();
