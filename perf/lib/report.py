@@ -227,6 +227,58 @@ plot {plots}
     return made
 
 
+def summary(data):
+    """Portier against the issue's targets, one line per target (medians)."""
+    def m(wl, cand, metric):
+        return med(data.get(wl, {}).get(cand, {}).get(metric, []))
+
+    rows = []
+
+    def add(wl, metric, label, target, ok):
+        p, h, n = m(wl, "portier", metric), m(wl, "haproxy", metric), m(wl, "nginx", metric)
+        if p is None:
+            return
+        met = "–" if ok is None else ("yes" if ok else "**no**")
+        rows.append(f"| {wl} | {label} | {fmt(p)} | {fmt(h)} | {fmt(n)} | {rfmt(ratio(p, h))} | {target} | {met} |")
+
+    for wl, metric, label in [("rr-keepalive", "cpu_us_per_op", "CPU µs/request"),
+                              ("conn-churn", "cpu_us_per_op", "CPU µs/connection"),
+                              ("redis", "cpu_us_per_op", "CPU µs/op"),
+                              ("redis-p16", "cpu_us_per_op", "CPU µs/op")]:
+        p = m(wl, "portier", metric)
+        best = min([v for v in (m(wl, "haproxy", metric), m(wl, "nginx", metric)) if v is not None], default=None)
+        add(wl, metric, label, "≤ better of HAProxy, nginx", None if p is None or best is None else p <= best)
+    for q in ("added_p50_us", "added_p99_us"):
+        p, h = m("rr-latency", "portier", q), m("rr-latency", "haproxy", q)
+        add("rr-latency", q, q.replace("_us", " µs").replace("_", " "), "≤ HAProxy",
+            None if p is None or h is None else p <= h)
+    p, h = m("bulk", "portier", "gbps"), m("bulk", "haproxy", "gbps")
+    add("bulk", "gbps", "Gbit/s", "≥ HAProxy", None if p is None or h is None else p >= h)
+    add("bulk", "cpu_s_per_gb", "CPU s/GB", "(no target)", None)
+    p, h = m("idle-conns", "portier", "bytes_per_conn"), m("idle-conns", "haproxy", "bytes_per_conn")
+    add("idle-conns", "bytes_per_conn", "RSS bytes/connection", "≤ 2 × HAProxy",
+        None if p is None or h is None else p <= 2 * h)
+    lim = []
+    for wl in ("limits-on/rr-keepalive", "limits-on/conn-churn"):
+        for metric, higher in (("rps", True), ("cpu_us_per_op", False)):
+            a, b = m(wl, "portier+limits", metric), m(wl, "portier", metric)
+            r = ratio(a, b)
+            if r is None:
+                continue
+            ok = r >= 0.95 if higher else r <= 1.05
+            lim.append(f"| {wl} | {metric} | {fmt(b)} | {fmt(a)} | {rfmt(r)} | within 5% | "
+                       f"{'yes' if ok else '**no**'} |")
+    if not rows and not lim:
+        return []
+    out = ["## Summary: Portier against the targets", "",
+           "| workload | figure | Portier | HAProxy | nginx | Portier ÷ HAProxy | target | met |",
+           "|---|---|---|---|---|---|---|---|"] + rows + [""]
+    if lim:
+        out += ["| limits-on | figure | Portier without limits | with limits | ratio | target | met |",
+                "|---|---|---|---|---|---|---|"] + lim + [""]
+    return out
+
+
 def main():
     results = sys.argv[1]
     data = load(results)
@@ -258,6 +310,10 @@ def main():
     out += ["", "CPU 1 runs the proxy under test; CPU 0 runs the load generator and the backend "
             "(rr-latency: the proxy too). Proxies run one at a time under load; the repetitions are "
             "interleaved (rep 1 of each candidate, then rep 2, ...).", ""]
+    out += summary(data)
+    extra = os.path.join(results, "NOTES.md")
+    if os.path.exists(extra):
+        out += [open(extra).read().rstrip(), ""]
     if made:
         out += ["## Charts", ""]
         for png in made:
@@ -284,9 +340,6 @@ def main():
     if os.path.isdir(cdir):
         for name in sorted(os.listdir(cdir)):
             out += [f"### {name}", "", "```", open(os.path.join(cdir, name)).read().rstrip(), "```", ""]
-    extra = os.path.join(results, "NOTES.md")
-    if os.path.exists(extra):
-        out += [open(extra).read().rstrip(), ""]
     with open(os.path.join(results, "REPORT.md"), "w") as f:
         f.write("\n".join(out) + "\n")
 
