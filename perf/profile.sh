@@ -33,6 +33,8 @@ case "$WL" in
 esac
 wait_port $BACK
 render "$PERF_DIR/conf/portier.conf" "$WORK/portier.conf" FRONT=27193 BACKEND=$BACK ADMIN=27199
+# iperf3's server takes every connection for a client: a health check breaks the test running.
+if [ "$WL" = bulk ]; then sed -i 's/health { type = tcp, interval = 2s }/health.type = none/' "$WORK/portier.conf"; fi
 [ -f "$ROOT/proxy-server/target/portier.jar" ] || (cd "$ROOT" && mvn -q -B -DskipTests package -pl proxy-server -am)
 # ASYNC_PROFILER=/path/libasyncProfiler.so (from the tools.profiler:async-profiler jar on Maven
 # Central) samples native and kernel frames too; otherwise JFR (Java frames only).

@@ -28,7 +28,10 @@ case "$WL" in
 esac
 wait_port $BACK
 render "$PERF_DIR/conf/haproxy.cfg" "$WORK/haproxy.cfg" FRONT=27191 BACKEND=$BACK
+if [ "$WL" = bulk ]; then sed -i 's/ check inter 2s//' "$WORK/haproxy.cfg"; fi
 render "$PERF_DIR/conf/portier.conf" "$WORK/portier.conf" FRONT=27193 BACKEND=$BACK ADMIN=27199
+# iperf3's server takes every connection for a client: a health check breaks the test running.
+if [ "$WL" = bulk ]; then sed -i 's/health { type = tcp, interval = 2s }/health.type = none/' "$WORK/portier.conf"; fi
 taskset -c 1 haproxy -db -f "$WORK/haproxy.cfg" >/dev/null 2>&1 & HP=$!; PIDS+=($HP)
 # shellcheck disable=SC2086
 taskset -c 1 java $JAVA_OPTS_BASE -jar "$ROOT/proxy-server/target/portier.jar" run -c "$WORK/portier.conf" \

@@ -197,7 +197,7 @@ def charts(results, data):
             continue
         dat = os.path.join(results, png.replace(".png", ".dat"))
         with open(dat, "w") as f:
-            f.write("workload " + " ".join(series) + "\n")
+            f.write("# workload " + " ".join(series) + "\n")
             for label, vals in rows:
                 f.write('"%s" %s\n' % (label, " ".join("NaN" if v is None else "%.4f" % v for v in vals)))
         colors = {"nginx": "#4e79a7", "portier": "#e15759"}
@@ -205,7 +205,7 @@ def charts(results, data):
             (f'"{dat}" using {i + 2}:xtic(1)' if i == 0 else f"'' using {i + 2}")
             + f' title "{s}" lc rgb "{colors[s]}"' for i, s in enumerate(series))
         script = f"""
-set terminal pngcairo size 900,420 font "sans,10"
+set terminal pngcairo size 900,420 font "sans,10" noenhanced
 set output "{os.path.join(results, png)}"
 set title "{title}"
 set style data histograms
