@@ -334,8 +334,10 @@ def main():
     if rows:
         out += ["### limits-on: Portier with limits ÷ Portier without (same block)", "",
                 "| workload | metric | without | with | ratio |", "|---|---|---|---|---|"] + rows + [""]
-    out += ["## Configs", "", "Rendered exactly as run (ports substituted). Raw figures: "
-            "[results.csv](results.csv).", ""]
+    out += ["## Configs", "", "Rendered exactly as run, from the templates in perf/conf/ (ports substituted; "
+            "each block renders them again with its backend: 27181 nginx for rr-*, conn-churn and "
+            "limits-on, 27182 redis, 27183 iperf3, 27184 the idle holder; the copies below are from the "
+            "last block that used each). Raw figures: [results.csv](results.csv).", ""]
     cdir = os.path.join(results, "configs")
     if os.path.isdir(cdir):
         for name in sorted(os.listdir(cdir)):
