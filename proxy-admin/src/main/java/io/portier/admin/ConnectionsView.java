@@ -8,6 +8,7 @@ import io.portier.core.listener.Listener;
 import io.portier.core.listener.ListenerPort;
 import io.portier.core.pool.Server;
 import io.portier.core.relay.FrontendHandler;
+import io.portier.core.transport.Addresses;
 import io.portier.core.relay.PipelineNames;
 
 import java.net.InetSocketAddress;
@@ -87,9 +88,12 @@ final class ConnectionsView {
         o.put("id", ch.id().asShortText());
         o.put("listener", l.name());
         o.put("port", lp.port());
-        o.put("client", address(ch.remoteAddress()));
-        o.put("pool", lp.route().pool().name());
         FrontendHandler h = ch.pipeline().get(PipelineNames.FRONTEND) instanceof FrontendHandler f ? f : null;
+        // The relay's client is the one an accepted PROXY header named, when there is one.
+        InetSocketAddress client = h != null && h.client() != null ? h.client()
+                : ch.remoteAddress() instanceof InetSocketAddress peer ? peer : null;
+        o.put("client", Addresses.format(client));
+        o.put("pool", lp.route().pool().name());
         Server s = h == null ? null : h.server();
         if (s == null) {
             o.putNull("server");
@@ -104,14 +108,6 @@ final class ConnectionsView {
         o.put("bytes_in", h == null ? 0 : h.bytesIn());
         o.put("bytes_out", h == null ? 0 : h.bytesOut());
         return o;
-    }
-
-    private static String address(Object a) {
-        if (!(a instanceof InetSocketAddress isa)) {
-            return String.valueOf(a);
-        }
-        String host = ListenersView.host(isa);
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + isa.getPort() : host + ":" + isa.getPort();
     }
 
     private static int intParam(AdminRequest request, String name, int dflt, int min, int max) {

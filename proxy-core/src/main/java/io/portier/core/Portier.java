@@ -45,7 +45,6 @@ public final class Portier implements AutoCloseable {
     private final PortierConfig config;
     private final Transport transport;
     private final EventLoopGroup loops;
-    private final AccessLog accessLog;
     private final MeterRegistry registry;
     private final ReloadMetrics reloadMetrics;
     private final List<AccessLog> retiredAccessLogs = new ArrayList<>();
@@ -64,7 +63,6 @@ public final class Portier implements AutoCloseable {
         this.current = config;
         this.transport = transport;
         this.loops = loops;
-        this.accessLog = accessLog;
         this.currentAccessLog = accessLog;
         this.pools = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pools));
         this.listeners = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(listeners));

@@ -18,6 +18,7 @@ import io.portier.core.log.AccessLog;
 import io.portier.core.metrics.PortMetrics;
 import io.portier.core.pool.Pool;
 import io.portier.core.relay.FrontendPipeline;
+import io.portier.core.transport.Addresses;
 import io.portier.core.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,12 +134,12 @@ public final class Listener {
             } catch (Exception e) {
                 sockets.forEach(Channel::close);
                 rollback(added);
-                throw new ListenerBindException(next.name(), format(actual), reason(e), e);
+                throw new ListenerBindException(next.name(), Addresses.format(actual), reason(e), e);
             }
             ListenerPort lp = child.portFor(actual.getPort());
             sockets.forEach(lp::addSocket);
             added.add(new Binding(key, actual, List.copyOf(sockets)));
-            LOG.info("listener {} bound {}, {} socket{}, {}", next.name(), format(actual),
+            LOG.info("listener {} bound {}, {} socket{}, {}", next.name(), Addresses.format(actual),
                     sockets.size(), sockets.size() == 1 ? "" : "s", transport.name());
         }
         return added;
@@ -171,7 +172,7 @@ public final class Listener {
                 kept.add(b);
             } else {
                 b.sockets().forEach(s -> s.close().syncUninterruptibly());
-                LOG.info("listener {} unbound {}", next.name(), format(b.address()));
+                LOG.info("listener {} unbound {}", next.name(), Addresses.format(b.address()));
             }
         }
         kept.addAll(added);
@@ -224,15 +225,6 @@ public final class Listener {
 
     private static final java.util.regex.Pattern BIND_PREFIX =
             java.util.regex.Pattern.compile("bind\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
-
-    static String format(InetSocketAddress a) {
-        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
-        if (host.indexOf(':') >= 0) {
-            int zone = host.indexOf('%');
-            host = "[" + (zone >= 0 ? host.substring(0, zone) : host) + "]";
-        }
-        return host + ":" + a.getPort();
-    }
 
     public ListenerConfig config() {
         return config;

@@ -19,14 +19,4 @@ public record AccessRecord(
         long durationMillis,
         long bytesIn,
         long bytesOut,
-        EndReason end) {
-
-    /** A client address as the log writes it: {@code 203.0.113.7:51123}, {@code [::1]:4000}, or {@code -}. */
-    public static String client(java.net.InetSocketAddress a) {
-        if (a == null) {
-            return "-";
-        }
-        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + a.getPort() : host + ":" + a.getPort();
-    }
-}
+        EndReason end) {}

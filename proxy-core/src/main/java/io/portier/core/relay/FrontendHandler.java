@@ -19,6 +19,7 @@ import io.portier.core.log.EndReason;
 import io.portier.core.metrics.PortMetrics;
 import io.portier.core.metrics.ServerMetrics;
 import io.portier.core.pool.Server;
+import io.portier.core.transport.Addresses;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -448,7 +449,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 System.currentTimeMillis(),
                 port.listener(),
                 port.port(),
-                AccessRecord.client(client),
+                Addresses.format(client),
                 route.pool().name(),
                 serverName,
                 connectMillis,
@@ -480,6 +481,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** The backend connection, once connected (tests). */
     Channel backend() {
         return backend;
+    }
+
+    /** The client: the TCP peer, or the one an accepted PROXY header named; null before activation. */
+    public InetSocketAddress client() {
+        return client;
     }
 
     public Server server() {
