@@ -84,6 +84,7 @@ public final class ConfigRenderer {
                 "pool", l.pool(),
                 "reuse-port", l.reusePort(),
                 "backlog", l.backlog(),
+                "tcp-keepalive", l.tcpKeepAlive(),
                 "access", object(
                         "allow", strings(l.access().allow()),
                         "deny", strings(l.access().deny())),

@@ -8,6 +8,7 @@ import java.util.List;
  * @param binds     one or more addresses, each with a port or a port range
  * @param reusePort one SO_REUSEPORT socket per worker (epoll) when true
  * @param backlog   accept queue length, 1-65535
+ * @param tcpKeepAlive SO_KEEPALIVE on the client and server sockets when true
  */
 public record ListenerConfig(
         String name,
@@ -15,6 +16,7 @@ public record ListenerConfig(
         String pool,
         boolean reusePort,
         int backlog,
+        boolean tcpKeepAlive,
         AccessConfig access,
         LimitsConfig limits,
         TimeoutsConfig timeouts,

@@ -33,6 +33,7 @@ final class ListenerReader {
                 pool,
                 n.bool("reuse-port"),
                 n.integer("backlog", 1, 65535),
+                n.bool("tcp-keepalive"),
                 access(n.child("access")),
                 limits(n.child("limits")),
                 timeouts(n.child("timeouts")),

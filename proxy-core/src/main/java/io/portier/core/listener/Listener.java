@@ -206,8 +206,9 @@ public final class Listener {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
                 // TCP_NODELAY: Netty's socket channels (epoll and NIO) set it by default.
+                // SO_KEEPALIVE: set by FrontendHandler from the listener's tcp-keepalive, so that a
+                // reload changes it for new connections without binding again.
                 .childHandler(child);
         if (config.reusePort() && transport.isEpoll()) {
             b.option(EpollChannelOption.SO_REUSEPORT, true);

@@ -1,6 +1,7 @@
 package io.portier.core.relay;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -100,6 +101,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         client = proxied != null ? proxied : (InetSocketAddress) frontend.remoteAddress();
         metrics.connectionOpened();
         port.live().add(frontend);
+        if (route.listener().tcpKeepAlive()) {
+            frontend.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+        }
         if (port.draining()) {
             metrics.rejected(PortMetrics.Rejection.DRAINING);
             endWith(EndReason.SHUTDOWN);
@@ -163,39 +167,27 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         attempted = s;
         serverMetrics = route.pool().metrics(s);
         connectStartNanos = System.nanoTime();
-        BackendBootstrap.connect(frontend.eventLoop(), port.transport(), route.listener().timeouts().connect(),
-                new BackendHandler(this), s.socketAddress(port.port())).addListener(this::connected);
+        ChannelFuture connecting;
+        try {
+            connecting = BackendConnector.connect(frontend.eventLoop(), port.transport(),
+                    route.listener().timeouts().connect(), route.listener().tcpKeepAlive(),
+                    new BackendHandler(this), s.socketAddress(port.port()));
+        } catch (IOException | ChannelException e) {
+            // Unknown host, or no socket (file descriptors): a failed connect like any other.
+            connectFailed(s, e);
+            return;
+        }
+        connecting.addListener(this::connected);
     }
 
     private void connected(io.netty.util.concurrent.Future<? super Void> f) {
-        Channel ch = ((ChannelFuture) f).channel();
         Server s = attempted;
-        boolean held = server == s;
-        HealthMonitor health = route.pool().health();
         if (!f.isSuccess()) {
-            if (held) {
-                s.release();
-            }
-            if (serverMetrics != null) {
-                serverMetrics.connectFailed();
-            }
-            if (health != null) {
-                health.onConnectFailure(s, f.cause()); // counts it on the server, may eject it
-            } else {
-                s.onConnectFailure();
-            }
-            server = null;
-            if (finished || !frontend.isActive()) {
-                return;
-            }
-            if (attempts <= route.pool().config().retries()) {
-                connectNext();
-            } else {
-                endWith(EndReason.CONNECT_FAILED);
-                frontend.close();
-            }
+            connectFailed(s, f.cause());
             return;
         }
+        Channel ch = ((ChannelFuture) f).channel();
+        HealthMonitor health = route.pool().health();
         if (health != null) {
             health.onConnectSuccess(s);
         } else {
@@ -235,6 +227,32 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         if (clientEof) {
             Relay.shutdownOutput(backend);
+        }
+    }
+
+    /** A connect to {@code s} failed: count it, then try the next server or give up. */
+    private void connectFailed(Server s, Throwable cause) {
+        if (server == s) {
+            s.release();
+        }
+        if (serverMetrics != null) {
+            serverMetrics.connectFailed();
+        }
+        HealthMonitor health = route.pool().health();
+        if (health != null) {
+            health.onConnectFailure(s, cause); // counts it on the server, may eject it
+        } else {
+            s.onConnectFailure();
+        }
+        server = null;
+        if (finished || !frontend.isActive()) {
+            return;
+        }
+        if (attempts <= route.pool().config().retries()) {
+            connectNext();
+        } else {
+            endWith(EndReason.CONNECT_FAILED);
+            frontend.close();
         }
     }
 
@@ -342,8 +360,6 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (clientEof) {
             closeIfBothEnded(); // both directions are done: a close says it all
         } else {
-            // Netty's shutdownOutput builds an exception with a stack trace each time (to fail
-            // queued writes), so it is only used for a real half-close.
             Relay.shutdownOutput(frontend);
         }
     }

@@ -4,10 +4,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.util.AttributeKey;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /** Small helpers shared by the two relay handlers. */
@@ -34,11 +38,8 @@ public final class Relay {
 
     /** Closes {@code ch} once what is queued on it (or held by a shaper before it) is written. */
     static void flushAndClose(Channel ch) {
-        ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
-        boolean shaped = ch.pipeline().context(PipelineNames.CONNECTION_SHAPING) != null
-                || ch.pipeline().context(PipelineNames.PORT_SHAPING) != null;
-        // A shaper holds delayed writes before the outbound buffer: close behind them, through the pipeline.
-        if (ch.isActive() && (shaped || queued != null && !queued.isEmpty())) {
+        if (ch.isActive() && !nothingQueued(ch)) {
+            // A shaper holds delayed writes before the outbound buffer: close behind them, through the pipeline.
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
             ch.close();
@@ -51,12 +52,55 @@ public final class Relay {
      */
     static void shutdownOutput(Channel ch) {
         if (ch instanceof DuplexChannel duplex && ch.isActive()) {
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-                if (ch.isActive()) {
-                    duplex.shutdownOutput();
-                }
-            });
+            if (nothingQueued(ch)) {
+                endOutput(duplex);
+            } else {
+                ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                    if (ch.isActive()) {
+                        endOutput(duplex);
+                    }
+                });
+            }
         }
+    }
+
+    /**
+     * Sends the FIN of a channel with nothing left to write, then lets the peer's own end of stream
+     * close the channel outright.
+     *
+     * <p>On epoll the socket is shut down directly: Netty's {@code shutdownOutput} builds a
+     * {@code ChannelOutputShutdownException}, stack trace included, on every call to fail writes that
+     * cannot be queued here. Nothing is written to the channel afterwards (the relay writes to a side
+     * only while the other side's input is open).
+     *
+     * <p>Half-closure is then switched off: the output is done, so when the peer's FIN comes both
+     * directions have ended and Netty may close at once, without the {@code shutdown(SHUT_RD)} it
+     * makes on a half-closable channel (which fails with ENOTCONN, and another stack-traced
+     * exception, once the peer has closed altogether).
+     */
+    private static void endOutput(DuplexChannel ch) {
+        if (ch.isOutputShutdown()) {
+            return;
+        }
+        if (ch instanceof UnixChannel unix && unix.fd() instanceof Socket socket) {
+            try {
+                socket.shutdown(false, true);
+            } catch (IOException e) {
+                ch.pipeline().fireExceptionCaught(e);
+                return;
+            }
+        } else {
+            ch.shutdownOutput();
+        }
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+    }
+
+    /** Nothing waits to be written on {@code ch}: neither in its outbound buffer nor in a shaper. */
+    private static boolean nothingQueued(Channel ch) {
+        ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
+        return (queued == null || queued.isEmpty())
+                && ch.pipeline().context(PipelineNames.CONNECTION_SHAPING) == null
+                && ch.pipeline().context(PipelineNames.PORT_SHAPING) == null;
     }
 
     static int size(Object msg) {

@@ -1,5 +1,6 @@
 package io.portier.core.relay;
 
+import io.portier.core.support.AccessLogCapture;
 import io.portier.core.support.EchoServer;
 import io.portier.core.support.ProxyHarness;
 import org.junit.jupiter.api.Test;
@@ -8,10 +9,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class HalfCloseTest {
 
@@ -37,7 +40,8 @@ class HalfCloseTest {
             out.write(reply);
             out.flush();
         };
-        try (EchoServer backend = new EchoServer(answerAfterEof);
+        try (AccessLogCapture log = new AccessLogCapture();
+             EchoServer backend = new EchoServer(answerAfterEof);
              ProxyHarness proxy = ProxyHarness.start(config(backend));
              Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
             client.setSoTimeout(10_000);
@@ -47,6 +51,11 @@ class HalfCloseTest {
             String head = new String(reply, 0, 7, StandardCharsets.US_ASCII);
             assertThat(head).isEqualTo("got 12\n");
             assertThat(reply.length).isEqualTo(7 + 1024 * 1024);
+            // The client ended first; the server's FIN then closes both sides, once, with every byte counted.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(log.lines()).singleElement()
+                    .satisfies(l -> assertThat(l).contains("bytes_in=12 bytes_out=" + (7 + 1024 * 1024))
+                            .endsWith("end=client-closed")));
+            assertThat(proxy.portier().pools().get("p").server("s").active()).isZero();
         }
     }
 
@@ -59,7 +68,8 @@ class HalfCloseTest {
             s.shutdownOutput();
             serverGot.complete(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
         };
-        try (EchoServer backend = new EchoServer(greetThenListen);
+        try (AccessLogCapture log = new AccessLogCapture();
+             EchoServer backend = new EchoServer(greetThenListen);
              ProxyHarness proxy = ProxyHarness.start(config(backend));
              Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
             client.setSoTimeout(10_000);
@@ -72,6 +82,11 @@ class HalfCloseTest {
             client.getOutputStream().write(big.toByteArray());
             client.shutdownOutput();
             assertThat(serverGot.get(10, TimeUnit.SECONDS)).isEqualTo(big.toString(StandardCharsets.US_ASCII));
+            // The server ended first; the client's FIN then closes both sides, once, with every byte counted.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(log.lines()).singleElement()
+                    .satisfies(l -> assertThat(l).contains("bytes_in=" + big.size() + " bytes_out=6")
+                            .endsWith("end=server-closed")));
+            assertThat(proxy.portier().pools().get("p").server("s").active()).isZero();
         }
     }
 }
