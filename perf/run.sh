@@ -11,7 +11,7 @@ ORIG_ARGS="$*"
 declare -A VARIANTS=()   # portier:NAME candidates: NAME -> JAVA_OPTS
 # ---- options ----
 DURATION=8           # seconds per measured run
-WARMUP=6             # seconds of load per candidate before its first measured run (JIT, caches)
+WARMUP=15            # seconds of load per candidate before its first measured run (JIT, caches)
 REPS=3               # repetitions per candidate (the report shows the median and min-max)
 ONLY=""              # comma-separated workloads
 CANDIDATES="direct,haproxy,nginx,portier"
@@ -31,7 +31,7 @@ usage: perf/run.sh [--quick] [--only W[,W...]] [--duration S] [--warmup S] [--re
   candidates: direct,haproxy,nginx,portier
   --variant NAME="OPTS"  adds candidate portier:NAME, Portier with these JAVA_OPTS (compare JVM settings)
   --quick     3-second runs and warm-up, 1 repetition (a smoke test; the figures are not worth comparing)
-  defaults:   --duration 8 --warmup 6 --reps 3, all workloads and candidates
+  defaults:   --duration 8 --warmup 15 --reps 3, all workloads and candidates
 EOF
 }
 

@@ -147,6 +147,26 @@ class FailureModesTest {
     }
 
     @Test
+    void serverGivenByNameIsResolvedAndOneThatDoesNotResolveIsAFailedConnect() throws Exception {
+        // "localhost" resolves through the hosts file; ".invalid" never resolves (RFC 2606).
+        try (AccessLogCapture log = new AccessLogCapture();
+             EchoServer backend = EchoServer.replying("from b\n");
+             ProxyHarness proxy = ProxyHarness.start(onePool(
+                     "{ name = a, address = \"no-such-host.invalid:" + backend.port() + "\" }, "
+                             + "{ name = b, address = \"localhost:" + backend.port() + "\" }",
+                     "retries = 1, balance = first"))) {
+            try (Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
+                client.setSoTimeout(20_000);
+                assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                        .isEqualTo("from b\n");
+            }
+            assertThat(proxy.portier().pools().get("p").server("a").connectFailures()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(log.lines()).anyMatch(l -> l.contains("server=b") && l.contains("bytes_out=7")));
+        }
+    }
+
+    @Test
     void everyServerRefusingClosesTheClientWithConnectFailed() throws Exception {
         int a = freePort();
         int b = freePort();
