@@ -51,7 +51,8 @@ class ProcessSignalsTest {
                 Files.writeString(file, config(admin, backend.getLocalPort(), "web", web)
                         .replace("listeners {", "listeners {\n    api { bind = \"127.0.0.1:" + api + "\", pool = p }"));
                 signal(portier, "HUP");
-                await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                // Generous: on a loaded machine the JVM of the child process can be slow to answer.
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                         .until(() -> get(admin, "/api/v1/status").body().contains("\"config_generation\" : 2"));
                 try (Socket viaNewListener = new Socket("127.0.0.1", api)) {
                     assertThat(viaNewListener.isConnected()).isTrue();
