@@ -118,7 +118,7 @@ public final class AdminServer implements AutoCloseable {
             LOG.info("admin API and dashboard on http://{}/{}", bound,
                     admin.token().isPresent() ? " (bearer token required)" : "");
             return new AdminServer(loop, reloads, ch, AdminMetrics.bindJvmAndNetty(registry));
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // a BindException arrives unchecked from syncUninterruptibly
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             reloads.shutdownNow();
             throw new IllegalStateException("admin: cannot bind " + admin.bind() + ": " + e.getMessage(), e);

@@ -68,6 +68,16 @@ final class Lifecycle {
      * @return the exit code, 0
      */
     int runUntilStopped() throws InterruptedException {
+        install();
+        return waitUntilStopped();
+    }
+
+    /**
+     * Installs the signal handlers and a shutdown hook, so that a signal sent from now on is handled
+     * (the JVM's own default for SIGHUP is to exit). Process-wide state: call it once, from main,
+     * never from a test.
+     */
+    Lifecycle install() {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "portier-shutdown-hook"));
         Signals.handle("TERM", this::onStopSignal);
         Signals.handle("INT", this::onStopSignal);
@@ -77,6 +87,15 @@ final class Lifecycle {
                 onHangup.run();
             }
         });
+        return this;
+    }
+
+    /**
+     * Blocks until the proxy has stopped.
+     *
+     * @return the exit code, 0
+     */
+    int waitUntilStopped() throws InterruptedException {
         stopped.await();
         return ExitCodes.OK;
     }

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Optional;
 
 /** {@code portier run -c FILE}: starts the proxy and runs until SIGTERM or Ctrl-C. */
@@ -42,12 +43,22 @@ final class RunCommand {
             return ExitCodes.INVALID_CONFIG;
         }
         Reloader reloader = new Reloader(portier, file);
-        AdminServer admin;
+        AtomicReference<AdminServer> admin = new AtomicReference<>();
+        // The admin API stays up during the drain (readyz answers 503) and closes after it.
+        Lifecycle lifecycle = new Lifecycle(() -> portier.shutdown().whenComplete((done, failure) -> {
+            AdminServer started = admin.get();
+            if (started != null) {
+                started.close();
+            }
+        }), Lifecycle.shutdownBound(config.get()), () -> reloader.reload(false));
+        // Signal handlers before readiness: a SIGHUP sent as soon as /readyz answers 200 must find
+        // its handler, not the JVM's default (exit).
+        lifecycle.install();
         try {
-            admin = AdminServer.start(portier, config.get().admin(), registry, ReloadHandler.of(reloader));
+            admin.set(AdminServer.start(portier, config.get().admin(), registry, ReloadHandler.of(reloader)));
         } catch (IllegalStateException e) {
             err.println("portier: " + e.getMessage());
-            portier.close();
+            lifecycle.stop();
             return ExitCodes.BIND_FAILED;
         }
         log.info("portier {} running: config {}, {} listener(s), transport {}, {} worker(s)",
@@ -55,9 +66,7 @@ final class RunCommand {
                 portier.workers());
         ConfigWatcher watcher = startWatcher(config.get(), file, reloader);
         try {
-            // The admin API stays up during the drain (readyz answers 503) and closes after it.
-            return new Lifecycle(() -> portier.shutdown().whenComplete((done, failure) -> admin.close()),
-                    Lifecycle.shutdownBound(config.get()), () -> reloader.reload(false)).runUntilStopped();
+            return lifecycle.waitUntilStopped();
         } finally {
             if (watcher != null) {
                 watcher.close();

@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@code portier run} as a real process: SIGHUP reloads the config file, SIGTERM drains (readyz
- * answers 503 meanwhile) and exits 0. Needs POSIX signals, so Linux or macOS.
+ * answers 503 meanwhile) and exits 0; an admin address already taken exits 3. Needs POSIX signals,
+ * so Linux or macOS.
  */
 @EnabledOnOs(value = {OS.LINUX, OS.MAC}, disabledReason = "sends POSIX signals with kill")
 class ProcessSignalsTest {
@@ -75,9 +76,35 @@ class ProcessSignalsTest {
                 assertThat(Files.readString(dir.resolve("portier.log")))
                         .contains("SIGHUP: reloading")
                         .contains("end=shutdown");
+            } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("portier's output:\n" + Files.readString(dir.resolve("portier.log")), e);
             } finally {
                 portier.destroyForcibly();
                 acceptor.interrupt();
+            }
+        }
+    }
+
+    @Test
+    void adminAddressAlreadyTakenExitsThreeNamingIt(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             ServerSocket backend = new ServerSocket(0)) {
+            Path file = dir.resolve("portier.conf");
+            Files.writeString(file, config(taken.getLocalPort(), backend.getLocalPort(), "web", freePort()));
+            Process portier = new ProcessBuilder(javaCommand("run", "-c", file.toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("portier.log").toFile())
+                    .start();
+            try {
+                assertThat(portier.waitFor(30, TimeUnit.SECONDS)).as("exited").isTrue();
+                String output = Files.readString(dir.resolve("portier.log"));
+                assertThat(portier.exitValue()).as(output).isEqualTo(ExitCodes.BIND_FAILED);
+                assertThat(output)
+                        .contains("admin: cannot bind 127.0.0.1:" + taken.getLocalPort())
+                        .contains("Address already in use")
+                        .doesNotContain("\tat io.netty");
+            } finally {
+                portier.destroyForcibly();
             }
         }
     }
