@@ -7,7 +7,8 @@ import sun.misc.Signal;
 /**
  * POSIX signal handlers through {@code sun.misc.Signal} (module jdk.unsupported), guarded: where a
  * signal is unknown (HUP on Windows) or reserved by the JVM ({@code -Xrs}), nothing is installed and
- * the JVM's default stays.
+ * the JVM's default stays. A signal the process was started with ignored (HUP under {@code nohup})
+ * stays ignored: the JVM does not let a handler replace that, and this says so in a warning.
  */
 final class Signals {
     private static final Logger log = LoggerFactory.getLogger(Signals.class);
@@ -27,7 +28,14 @@ final class Signals {
      */
     static boolean handle(String name, Handler handler) {
         try {
-            Signal.handle(new Signal(name), signal -> handler.handle(signal.getName(), signal.getNumber()));
+            sun.misc.SignalHandler previous =
+                    Signal.handle(new Signal(name), signal -> handler.handle(signal.getName(), signal.getNumber()));
+            if (previous == sun.misc.SignalHandler.SIG_IGN) {
+                // HotSpot keeps a shutdown signal (HUP, INT, TERM) ignored when the process started
+                // with it ignored, and reports SIG_IGN instead of installing the handler.
+                log.warn("SIG{} was ignored when portier started (nohup?) and stays ignored", name);
+                return false;
+            }
             return true;
         } catch (IllegalArgumentException | LinkageError e) {
             log.debug("SIG{} cannot be handled here: {}", name, e.toString());
