@@ -7,8 +7,9 @@ import sun.misc.Signal;
 /**
  * POSIX signal handlers through {@code sun.misc.Signal} (module jdk.unsupported), guarded: where a
  * signal is unknown (HUP on Windows) or reserved by the JVM ({@code -Xrs}), nothing is installed and
- * the JVM's default stays. A signal the process was started with ignored (HUP under {@code nohup})
- * stays ignored: the JVM does not let a handler replace that, and this says so in a warning.
+ * the JVM's default stays. A signal the process was started with ignored (HUP under {@code nohup},
+ * INT for a shell's background job) stays ignored: the JVM does not let a handler replace that; for
+ * HUP, the reload signal, a warning says so.
  */
 final class Signals {
     private static final Logger log = LoggerFactory.getLogger(Signals.class);
@@ -32,8 +33,14 @@ final class Signals {
                     Signal.handle(new Signal(name), signal -> handler.handle(signal.getName(), signal.getNumber()));
             if (previous == sun.misc.SignalHandler.SIG_IGN) {
                 // HotSpot keeps a shutdown signal (HUP, INT, TERM) ignored when the process started
-                // with it ignored, and reports SIG_IGN instead of installing the handler.
-                log.warn("SIG{} was ignored when portier started (nohup?) and stays ignored", name);
+                // with it ignored, and reports SIG_IGN instead of installing the handler. Only HUP is
+                // worth a warning: a shell ignores INT for its background jobs on purpose.
+                if ("HUP".equals(name)) {
+                    log.warn("SIGHUP was ignored when portier started (as under nohup) and stays ignored: "
+                            + "reload with `portier reload` or POST /api/v1/reload");
+                } else {
+                    log.debug("SIG{} was ignored when portier started and stays ignored", name);
+                }
                 return false;
             }
             return true;
