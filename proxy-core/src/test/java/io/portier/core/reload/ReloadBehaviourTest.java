@@ -1,5 +1,7 @@
 package io.portier.core.reload;
 
+import io.netty.channel.ChannelOption;
+import io.portier.core.listener.ListenerPort;
 import io.portier.core.pool.AdminState;
 import io.portier.core.pool.Server;
 import io.portier.core.support.AccessLogCapture;
@@ -47,6 +49,31 @@ class ReloadBehaviourTest {
             assertThat(outcome.changes()).contains("listener api added");
             assertThat(fetch(newPort)).isEqualTo("hi\n");
             assertThat(proxy.registry.get("portier.config.generation").gauge().value()).isEqualTo(2.0);
+        }
+    }
+
+    @Test
+    void tcpKeepAliveChangeAppliesToNewConnectionsWithoutBindingAgain() throws Exception {
+        EchoServer.Behaviour hold = s -> s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        try (EchoServer backend = new EchoServer(hold);
+             ReloadFixture proxy = new ReloadFixture(dir, config(backend.address(),
+                     "web { bind = \"127.0.0.1:0\", pool = p }"))) {
+            int port = proxy.port("web");
+            ListenerPort web = proxy.portier.listeners().get("web").ports().get(port);
+            try (Socket before = new Socket("127.0.0.1", port)) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> web.live().size() == 1);
+                ReloadOutcome outcome = proxy.reloadWith(config(backend.address(),
+                        "web { bind = \"127.0.0.1:0\", pool = p, tcp-keepalive = on }"));
+                assertThat(outcome.applied()).isTrue();
+                assertThat(outcome.changes()).anyMatch(c -> c.contains("tcp-keepalive"));
+                assertThat(proxy.port("web")).as("the same socket: not bound again").isEqualTo(port);
+                try (Socket after = new Socket("127.0.0.1", port)) {
+                    await().atMost(Duration.ofSeconds(5)).until(() -> web.live().size() == 2);
+                    assertThat(web.live()).extracting(ch -> ch.config().getOption(ChannelOption.SO_KEEPALIVE))
+                            .as("SO_KEEPALIVE of the connection from before the reload, and from after")
+                            .containsExactlyInAnyOrder(false, true);
+                }
+            }
         }
     }
 
