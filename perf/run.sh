@@ -17,6 +17,7 @@ ONLY=""              # comma-separated workloads
 CANDIDATES="direct,haproxy,nginx,portier"
 OUT="$PERF_DIR/results"
 IDLE_CONNS=10000
+WARM_CONNS=20000     # short connections through each candidate during warm-up (see warm_connections)
 # Best settings found for Portier on this kit (see REPORT.md, "JVM settings"); override with
 # PORTIER_JAVA_OPTS or --java-opts.
 DEFAULT_JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled"
@@ -402,6 +403,7 @@ run_block() {
     # when it first sees a connection end, so without the second run Portier's first measured run
     # pays for that recompilation (a p99 in milliseconds, on its CPU).
     for spec in ${specs//,/ }; do
+        warm_connections "${fronts[$spec]}" "$back"
         "$@" "${fronts[$spec]}" warmup >/dev/null
         "$@" "${fronts[$spec]}" 2 >/dev/null
     done
@@ -414,6 +416,29 @@ run_block() {
     for spec in ${specs//,/ }; do
         CAND_PID="${pids[$spec]}"; stop_candidate
     done
+}
+
+# warm_connections PORT BACKEND_PORT: WARM_CONNS short connections through a candidate, one request
+# each, before the workload's own warm-up. The keep-alive workloads open only a few connections per
+# run, so without this the JVM is still compiling connection set-up and teardown (a little more with
+# every run) inside the measured runs; a long-running proxy has compiled them long ago. Every
+# candidate gets the same; HAProxy and nginx have nothing to compile.
+warm_connections() {
+    local payload
+    case "$2" in
+        "$BACKEND_HTTP") payload='GET / HTTP/1.0\r\n\r\n' ;;
+        "$BACKEND_REDIS") payload='PING\r\n' ;;
+        *) return 0 ;;
+    esac
+    taskset -c $LOAD_CPU python3 - "$1" "$payload" "$WARM_CONNS" <<'PY'
+import socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[3])
+payload = sys.argv[2].encode().decode("unicode_escape").encode()
+for _ in range(n):
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(payload)
+        s.recv(4096)
+PY
 }
 
 # Load functions take (PORT, SECONDS|warmup) last.
