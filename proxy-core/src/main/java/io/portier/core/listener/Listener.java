@@ -209,6 +209,7 @@ public final class Listener {
                 // TCP_NODELAY: Netty's socket channels (epoll and NIO) set it by default.
                 // SO_KEEPALIVE: set by FrontendHandler from the listener's tcp-keepalive, so that a
                 // reload changes it for new connections without binding again.
+                .handler(AcceptedChannels.INSTANCE)
                 .childHandler(child);
         if (config.reusePort() && transport.isEpoll()) {
             b.option(EpollChannelOption.SO_REUSEPORT, true);

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollInterest;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
@@ -27,7 +28,9 @@ import java.time.Duration;
  * <p>Backend channels: half-closure allowed (an end of stream from the server is relayed as a
  * half-close), SO_KEEPALIVE as the listener's {@code tcp-keepalive} says, TCP_NODELAY as Netty sets
  * it by default (on), reads on from the start (the relay is ready when the connect completes). An
- * IPv4 server gets an IPv4 socket (an IPv6 one would need IPV6_V6ONLY cleared, one more syscall).
+ * IPv4 server gets an IPv4 socket (an IPv6 one would need IPV6_V6ONLY cleared, one more syscall),
+ * and the socket stays in epoll until it closes ({@link EpollInterest}: a server's half-close must not
+ * drop it, or the bytes still queued for the server would be lost).
  */
 final class BackendConnector {
     private static final SelectorProvider NIO_PROVIDER = SelectorProvider.provider();
@@ -52,6 +55,7 @@ final class BackendConnector {
             ch.config().setKeepAlive(true);
         }
         ch.pipeline().addLast(handler);
+        EpollInterest.keepRegistered(ch); // before registration: joins the first EPOLL_CTL_ADD
         ChannelFuture registered = loop.register(ch);
         if (registered.isDone() && !registered.isSuccess()) {
             ch.unsafe().closeForcibly();

@@ -51,6 +51,119 @@ class RelayIntegrityTest {
         }
     }
 
+    /**
+     * The client sends everything and half-closes before it reads a byte of the echo, so the proxy
+     * meets the client's FIN with nothing queued for the client yet, then has to queue (and wait for
+     * EPOLLOUT on) replies to a socket whose input has ended. Every byte must still arrive, once, in
+     * order; small writes also take {@link Sender}'s direct path and its partial sends.
+     */
+    @Test
+    void echoToAClientThatHalfClosedBeforeReadingArrivesWhole() throws Exception {
+        try (EchoServer backend = EchoServer.echo();
+             ProxyHarness proxy = ProxyHarness.start("""
+                     portier {
+                       workers = 1
+                       listeners.echo { bind = "127.0.0.1:0", pool = echo }
+                       pools.echo { servers = [{ name = e, address = "%s" }], health.type = none }
+                     }
+                     """.formatted(backend.address()))) {
+            int size = 4 * 1024 * 1024;
+            byte[] data = new byte[size];
+            Random random = new Random(7);
+            random.nextBytes(data);
+            ExecutorService pool = Executors.newFixedThreadPool(1);
+            try (Socket s = new Socket()) {
+                s.setReceiveBufferSize(8 * 1024); // before connect: the window starts small
+                s.connect(proxy.address("echo"), 5000);
+                s.setSoTimeout(60_000);
+                Future<?> writer = pool.submit(() -> {
+                    OutputStream out = s.getOutputStream();
+                    Random sizes = new Random(11);
+                    for (int off = 0; off < size; ) {
+                        int n = Math.min(1 + sizes.nextInt(3000), size - off);
+                        out.write(data, off, n);
+                        off += n;
+                    }
+                    s.shutdownOutput();
+                    return null;
+                });
+                Thread.sleep(500); // the proxy's sends to this client fill its socket
+                MessageDigest received = MessageDigest.getInstance("SHA-256");
+                InputStream in = s.getInputStream();
+                byte[] buf = new byte[4096];
+                long total = 0;
+                int reads = 0;
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    received.update(buf, 0, n);
+                    total += n;
+                    if (++reads % 64 == 0) {
+                        Thread.sleep(1); // stop and start again
+                    }
+                }
+                writer.get(60, TimeUnit.SECONDS);
+                assertThat(total).isEqualTo(size);
+                assertThat(received.digest()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * The mirror image: the server says hello and half-closes, then reads the client's upload slowly,
+     * so the proxy queues bytes for a server whose output has ended.
+     */
+    @Test
+    void uploadToAServerThatHalfClosedFirstArrivesWhole() throws Exception {
+        int size = 16 * 1024 * 1024; // more than the kernel buffers between proxy and server hold
+        byte[] data = new byte[size];
+        new Random(13).nextBytes(data);
+        java.util.concurrent.CompletableFuture<byte[]> uploaded = new java.util.concurrent.CompletableFuture<>();
+        EchoServer.Behaviour halfClosesFirst = s -> {
+            s.getOutputStream().write("hello\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            try {
+                Thread.sleep(500); // the proxy's sends to this server fill the socket buffers
+                MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                InputStream in = s.getInputStream();
+                byte[] buf = new byte[4096];
+                int reads = 0;
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    digest.update(buf, 0, n);
+                    if (++reads % 64 == 0) {
+                        Thread.sleep(1);
+                    }
+                }
+                uploaded.complete(digest.digest());
+            } catch (Exception e) {
+                uploaded.completeExceptionally(e);
+            }
+        };
+        try (EchoServer backend = new EchoServer(halfClosesFirst);
+             ProxyHarness proxy = ProxyHarness.start("""
+                     portier {
+                       workers = 1
+                       listeners.up { bind = "127.0.0.1:0", pool = up }
+                       pools.up { servers = [{ name = u, address = "%s" }], health.type = none }
+                     }
+                     """.formatted(backend.address()));
+             Socket s = new Socket()) {
+            s.connect(proxy.address("up"), 5000);
+            s.setSoTimeout(60_000);
+            assertThat(new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII))
+                    .isEqualTo("hello\n");
+            OutputStream out = s.getOutputStream();
+            Random sizes = new Random(17);
+            for (int off = 0; off < size; ) {
+                int n = Math.min(1 + sizes.nextInt(3000), size - off);
+                out.write(data, off, n);
+                off += n;
+            }
+            s.shutdownOutput();
+            assertThat(uploaded.get(60, TimeUnit.SECONDS)).isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
+        }
+    }
+
     /** Sends SIZE random bytes and reads the echo at the same time; returns {sent digest, received digest}. */
     private static byte[][] roundTrip(InetSocketAddress address, long seed, ExecutorService pool) throws Exception {
         byte[] data = new byte[SIZE];
