@@ -201,7 +201,7 @@ public final class Listener {
                             InetSocketAddress target) {
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptLoop, childLoops)
-                .channel(transport.serverChannelClass())
+                .channelFactory(() -> transport.newServerChannel(target))
                 .option(ChannelOption.SO_BACKLOG, config.backlog())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)

@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * as {@code on-limit} says (FIN, or RST), or with {@code pause} held until a slot or token frees.
  * Once admitted, add the bandwidth shapers, pick a server and connect (frontend reads are off until then); a failed
  * connect tries another server up to {@code retries} times. Once connected, reads on either side
- * are written to the other and flushed once per read batch; when the other side stops being
+ * are written to the other and flushed once per read batch ({@link Sender}); when the other side stops being
  * writable the reading side stops reading until it drains (bounded memory). An end of stream on one
  * side shuts down the output of the other (half-close) while the other direction keeps flowing; the
  * connection ends when both directions have ended or either side closes. One access log line is
@@ -63,6 +63,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private Server attempted;
     private ServerMetrics serverMetrics;
     private ServerPicker picker;
+    /** Client to server and server to client; set once the backend is connected. */
+    private Sender toBackend;
+    private Sender toFrontend;
     /**
      * Bytes read from the client before the backend connected. Reads are off until then, but epoll
      * still reads once when the client half-closes early (RDHUP), so this holds at most one read batch.
@@ -187,6 +190,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Channel ch = ((ChannelFuture) f).channel();
+        toBackend = Sender.to(ch, false);
+        toFrontend = Sender.toFrontend(frontend);
         HealthMonitor health = route.pool().health();
         if (health != null) {
             health.onConnectSuccess(s);
@@ -278,13 +283,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         int n = Relay.size(msg);
         bytesIn += n;
         unpublishedIn += n;
-        backend.write(msg, backend.voidPromise());
+        toBackend.write(msg);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (backend != null) {
-            backend.flush();
+            toBackend.flush();
             // Checked after the flush, not after each write: a read larger than the high-water mark
             // would otherwise stop and restart reading (two epoll_ctl) on every read.
             if (!backend.isWritable()) {
@@ -329,11 +334,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         int n = Relay.size(msg);
         bytesOut += n;
         unpublishedOut += n;
-        frontend.write(msg, frontend.voidPromise());
+        toFrontend.write(msg);
     }
 
     void fromServerComplete() {
-        frontend.flush();
+        toFrontend.flush();
         if (!frontend.isWritable()) {
             backend.config().setAutoRead(false);
         }
@@ -433,6 +438,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         if (idle != null) {
             idle.cancel();
+        }
+        if (toBackend != null) {
+            toBackend.discard();
+            toFrontend.discard();
         }
         String forced = frontend.attr(Relay.END_REASON).get();
         if (forced != null) {

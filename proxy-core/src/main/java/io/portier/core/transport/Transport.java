@@ -10,9 +10,14 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.portier.config.PortierConfig;
+
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 
 /**
  * The I/O transport: native epoll on Linux when it loads, NIO elsewhere. Immutable.
@@ -58,6 +63,18 @@ public record Transport(
 
     public boolean isEpoll() {
         return "epoll".equals(name);
+    }
+
+    /**
+     * A new listening socket for {@code address}: an IPv4 socket for an IPv4 address, as HAProxy and
+     * nginx open, rather than the JVM's default dual-stack IPv6 socket (whose accepted connections
+     * carry IPv4-mapped addresses and the kernel's larger IPv6 socket); an IPv6 socket otherwise.
+     */
+    public ServerSocketChannel newServerChannel(InetSocketAddress address) {
+        SocketProtocolFamily family = address.getAddress() instanceof Inet4Address
+                ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+        return isEpoll() ? new EpollServerSocketChannel(family)
+                : new NioServerSocketChannel(SelectorProvider.provider(), family);
     }
 
     /** A new group of {@code threads} event loops of this transport. */
