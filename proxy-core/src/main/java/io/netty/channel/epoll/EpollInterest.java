@@ -7,7 +7,9 @@ import java.io.IOException;
 
 /**
  * Portier's one reach into Netty's epoll package: it must live here to call the package's
- * {@code AbstractEpollChannel.setFlag}.
+ * {@code AbstractEpollChannel.setFlag} on a channel before it is registered.
+ *
+ * <p>{@link #keepRegistered}: a correctness fix.
  *
  * <p>Why: when a half-closable epoll channel's input ends (the peer's FIN) at a moment when it
  * waits for nothing else, Netty clears its last interest bits (EPOLLIN, then EPOLLRDHUP) and, with
@@ -29,9 +31,25 @@ public final class EpollInterest {
      * {@code EPOLL_CTL_ADD}), or on its event loop.
      */
     public static void keepRegistered(Channel ch) {
+        add(ch, Native.EPOLLERR);
+    }
+
+    /**
+     * Asks for EPOLLIN from {@code ch}'s first {@code EPOLL_CTL_ADD}, when it is an epoll channel not
+     * registered yet. For a backend connection, which reads as soon as it connects: Netty would ask
+     * for EPOLLIN once the connect completes, one {@code EPOLL_CTL_MOD} more per connection. No read
+     * can come sooner: a socket has nothing to read before it is connected.
+     */
+    public static void readFromConnect(Channel ch) {
+        if (!ch.isRegistered()) {
+            add(ch, Native.EPOLLIN);
+        }
+    }
+
+    private static void add(Channel ch, int flag) {
         if (ch instanceof AbstractEpollChannel epoll) {
             try {
-                epoll.setFlag(Native.EPOLLERR);
+                epoll.setFlag(flag);
             } catch (IOException e) {
                 throw new ChannelException(e);
             }

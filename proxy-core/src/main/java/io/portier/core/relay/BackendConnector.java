@@ -27,7 +27,8 @@ import java.time.Duration;
  *
  * <p>Backend channels: half-closure allowed (an end of stream from the server is relayed as a
  * half-close), SO_KEEPALIVE as the listener's {@code tcp-keepalive} says, TCP_NODELAY as Netty sets
- * it by default (on), reads on from the start (the relay is ready when the connect completes). An
+ * it by default (on), reads on from the start (the relay is ready when the connect completes; on
+ * epoll EPOLLIN is asked for in the first {@code EPOLL_CTL_ADD}, not in a later MOD). An
  * IPv4 server gets an IPv4 socket (an IPv6 one would need IPV6_V6ONLY cleared, one more syscall),
  * and the socket stays in epoll until it closes ({@link EpollInterest}: a server's half-close must not
  * drop it, or the bytes still queued for the server would be lost).
@@ -55,7 +56,9 @@ final class BackendConnector {
             ch.config().setKeepAlive(true);
         }
         ch.pipeline().addLast(handler);
-        EpollInterest.keepRegistered(ch); // before registration: joins the first EPOLL_CTL_ADD
+        // Before registration, so both join the first EPOLL_CTL_ADD.
+        EpollInterest.keepRegistered(ch);
+        EpollInterest.readFromConnect(ch);
         ChannelFuture registered = loop.register(ch);
         if (registered.isDone() && !registered.isSuccess()) {
             ch.unsafe().closeForcibly();
