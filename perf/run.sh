@@ -130,14 +130,15 @@ tune_os() {
 }
 
 # ---- process helpers ----
-# cpu_ticks PID: utime+stime of the whole process (every thread), in clock ticks.
+# cpu_ticks PID: "UTIME STIME" of the whole process (every thread), in clock ticks: user space
+# (for Portier: Java, the JIT, the GC) and the kernel working for it (syscalls, TCP).
 cpu_ticks() {
     local s
     s="$(cat "/proc/$1/stat")"
     s="${s##*) }"
     # shellcheck disable=SC2086
     set -- $s
-    echo $(( ${12} + ${13} ))
+    echo "${12} ${13}"
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
@@ -354,10 +355,11 @@ load_redis() { # load_redis PORT SECONDS|warmup PIPELINE
 measure() {
     local wl="$1" cand="$2" rep="$3"
     shift 3
-    local c0=0 c1=0 out ops="" gb=""
-    [ -n "$CAND_PID" ] && c0="$(cpu_ticks "$CAND_PID")"
+    local u0=0 s0=0 u1=0 s1=0 out ops="" gb=""
+    [ -n "$CAND_PID" ] && read -r u0 s0 <<<"$(cpu_ticks "$CAND_PID")"
     out="$("$@")"
-    [ -n "$CAND_PID" ] && c1="$(cpu_ticks "$CAND_PID")"
+    [ -n "$CAND_PID" ] && read -r u1 s1 <<<"$(cpu_ticks "$CAND_PID")"
+    local c0=$(( u0 + s0 )) c1=$(( u1 + s1 ))
     local m v
     while read -r m v; do
         [ -z "$m" ] && continue
@@ -374,6 +376,10 @@ measure() {
         if [ -n "$ops" ] && [ "$ops" != 0 ]; then
             record "$wl" "$cand" "$rep" cpu_us_per_op \
                 "$(awk -v c="$cpu_s" -v n="$ops" 'BEGIN { printf "%.3f", c * 1e6 / n }')"
+            record "$wl" "$cand" "$rep" cpu_user_us_per_op \
+                "$(awk -v t=$(( u1 - u0 )) -v h="$CLK_TCK" -v n="$ops" 'BEGIN { printf "%.3f", t / h * 1e6 / n }')"
+            record "$wl" "$cand" "$rep" cpu_sys_us_per_op \
+                "$(awk -v t=$(( s1 - s0 )) -v h="$CLK_TCK" -v n="$ops" 'BEGIN { printf "%.3f", t / h * 1e6 / n }')"
         fi
         if [ -n "$gb" ] && [ "$gb" != 0 ]; then
             record "$wl" "$cand" "$rep" cpu_s_per_gb \

@@ -15,6 +15,8 @@ WORKLOADS = [
     ("rr-keepalive", "rr-keepalive: wrk, 50 keep-alive connections, small HTTP responses", [
         ("rps", "requests/s", True, True),
         ("cpu_us_per_op", "proxy CPU µs/request", False, True),
+        ("cpu_user_us_per_op", "of which user µs", False, True),
+        ("cpu_sys_us_per_op", "of which system µs", False, True),
         ("p50_us", "p50 µs", False, False),
         ("p99_us", "p99 µs", False, False),
         ("errors", "errors", False, False)]),
@@ -28,6 +30,8 @@ WORKLOADS = [
     ("conn-churn", "conn-churn: wrk with Connection: close, a new TCP connection per request", [
         ("rps", "connections/s", True, True),
         ("cpu_us_per_op", "proxy CPU µs/connection", False, True),
+        ("cpu_user_us_per_op", "of which user µs", False, True),
+        ("cpu_sys_us_per_op", "of which system µs", False, True),
         ("p99_us", "p99 µs", False, False),
         ("errors", "errors", False, False)]),
     ("bulk", "bulk: iperf3, one stream", [
@@ -37,12 +41,16 @@ WORKLOADS = [
         ("ops_s", "ops/s (get+set)", True, True),
         ("get_rps", "GET/s", True, False),
         ("set_rps", "SET/s", True, False),
-        ("cpu_us_per_op", "proxy CPU µs/op", False, True)]),
+        ("cpu_us_per_op", "proxy CPU µs/op", False, True),
+        ("cpu_user_us_per_op", "of which user µs", False, True),
+        ("cpu_sys_us_per_op", "of which system µs", False, True)]),
     ("redis-p16", "redis, pipelined: redis-benchmark -c 50 -P 16 -t get,set", [
         ("ops_s", "ops/s (get+set)", True, True),
         ("get_rps", "GET/s", True, False),
         ("set_rps", "SET/s", True, False),
-        ("cpu_us_per_op", "proxy CPU µs/op", False, True)]),
+        ("cpu_us_per_op", "proxy CPU µs/op", False, True),
+        ("cpu_user_us_per_op", "of which user µs", False, True),
+        ("cpu_sys_us_per_op", "of which system µs", False, True)]),
     ("idle-conns", "idle-conns: idle connections held through the proxy", [
         ("conns", "connections held", True, False),
         ("rss_before_kb", "RSS before KiB", False, False),
@@ -58,6 +66,8 @@ WORKLOADS = [
     ("limits-on/conn-churn", "limits-on: conn-churn with connection-rate and per-source limits that never trigger", [
         ("rps", "connections/s", True, True),
         ("cpu_us_per_op", "proxy CPU µs/connection", False, True),
+        ("cpu_user_us_per_op", "of which user µs", False, True),
+        ("cpu_sys_us_per_op", "of which system µs", False, True),
         ("errors", "errors", False, False)]),
 ]
 ORDER = ["direct", "haproxy", "haproxy+limits", "nginx", "nginx+limits", "portier", "portier+limits"]
