@@ -7,6 +7,7 @@ import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 
 import java.io.IOException;
+import java.nio.channels.NotYetConnectedException;
 
 /**
  * Writes one direction of a relayed connection: what one side's read batch brought, to the other
@@ -107,8 +108,8 @@ final class Sender {
         int sent;
         try {
             sent = socket.sendAddress(buf.memoryAddress(), from, to);
-        } catch (IOException e) {
-            return false;
+        } catch (IOException | NotYetConnectedException e) {
+            return false; // Netty's own write meets the same error and ends the channel its way
         }
         if (sent == to - from) {
             buf.release();

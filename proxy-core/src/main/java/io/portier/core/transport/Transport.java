@@ -66,12 +66,14 @@ public record Transport(
     }
 
     /**
-     * A new listening socket for {@code address}: an IPv4 socket for an IPv4 address, as HAProxy and
-     * nginx open, rather than the JVM's default dual-stack IPv6 socket (whose accepted connections
-     * carry IPv4-mapped addresses and the kernel's larger IPv6 socket); an IPv6 socket otherwise.
+     * A new listening socket for {@code address}: an IPv4 socket for a specific IPv4 address (as
+     * HAProxy and nginx open), rather than the JVM's default dual-stack IPv6 socket, whose accepted
+     * connections carry IPv4-mapped addresses and the kernel's larger IPv6 socket; such an address
+     * accepts IPv4 clients only either way. Otherwise an IPv6 socket: {@code 0.0.0.0} and {@code :8080}
+     * keep taking IPv6 clients too, as they always have here, and so does {@code [::]}.
      */
     public ServerSocketChannel newServerChannel(InetSocketAddress address) {
-        SocketProtocolFamily family = address.getAddress() instanceof Inet4Address
+        SocketProtocolFamily family = address.getAddress() instanceof Inet4Address v4 && !v4.isAnyLocalAddress()
                 ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
         return isEpoll() ? new EpollServerSocketChannel(family)
                 : new NioServerSocketChannel(SelectorProvider.provider(), family);

@@ -58,6 +58,35 @@ class ListenerBindingTest {
         }
     }
 
+    /**
+     * A specific IPv4 address gets an IPv4 listening socket (clients arrive as plain IPv4, not
+     * IPv4-mapped IPv6); the IPv4 wildcard keeps its dual-stack socket, so {@code :port} still
+     * takes IPv6 clients as it always has.
+     */
+    @Test
+    void specificIpv4BindsAreIpv4SocketsAndTheWildcardStillTakesIpv6Clients() throws Exception {
+        assumeThat(ipv6LoopbackWorks()).as("IPv6 loopback ::1 is not usable on this host").isTrue();
+        try (EchoServer a = EchoServer.replying("hi\n");
+             ProxyHarness proxy = ProxyHarness.start("""
+                     portier {
+                       workers = 1
+                       listeners {
+                         specific { bind = "127.0.0.1:0", pool = a }
+                         any { bind = ":0", pool = a }
+                       }
+                       pools.a { servers = [{ name = a, address = "%s" }], health.type = none }
+                     }
+                     """.formatted(a.address()))) {
+            if (Epoll.isAvailable()) { // Linux: the kernel lists IPv4 and IPv6 sockets apart
+                assertThat(listeningIn("/proc/net/tcp", proxy.port("specific"))).as("an IPv4 socket").isTrue();
+                assertThat(listeningIn("/proc/net/tcp6", proxy.port("any"))).as("a dual-stack IPv6 socket").isTrue();
+            }
+            assertThat(fetch(InetAddress.getByName("127.0.0.1"), proxy.port("specific"))).isEqualTo("hi\n");
+            assertThat(fetch(InetAddress.getByName("127.0.0.1"), proxy.port("any"))).isEqualTo("hi\n");
+            assertThat(fetch(InetAddress.getByName("::1"), proxy.port("any"))).isEqualTo("hi\n");
+        }
+    }
+
     @Test
     void portRangeForwardsPortForPortToServersWrittenWithoutPort() throws Exception {
         int[] backendPorts = freeConsecutivePorts(3);
@@ -198,5 +227,17 @@ class ListenerBindingTest {
             }
         }
         throw new IOException("no " + count + " consecutive free ports found");
+    }
+
+    /** A socket listening on {@code port} is in {@code table} ({@code /proc/net/tcp} or {@code tcp6}). */
+    private static boolean listeningIn(String table, int port) throws IOException {
+        String hexPort = String.format(":%04X ", port);
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 3 && (f[1] + " ").endsWith(hexPort) && f[3].equals("0A")) {
+                return true;
+            }
+        }
+        return false;
     }
 }
