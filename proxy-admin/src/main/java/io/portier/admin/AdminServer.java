@@ -8,6 +8,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -40,6 +42,10 @@ import java.util.concurrent.TimeUnit;
  * <p>At most {@link #MAX_CONNECTIONS} connections are open at once. Pipeline, in order: {@code timeout} (closes a connection silent for {@link #IDLE_SECONDS}),
  * {@code http} (codec; request line and headers bounded), {@code aggregate} (body bounded to
  * {@link #MAX_BODY_BYTES}, 413 beyond), {@code admin} ({@link AdminHandler}).
+ *
+ * <p>{@link #close()} closes every open admin connection itself before it stops the loop: Netty's
+ * loop shutdown does not reliably do it (see {@link #close()}), and a connection it skips keeps
+ * the read buffer holding its half-read request until the garbage collector finds it.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -54,12 +60,16 @@ public final class AdminServer implements AutoCloseable {
     private final EventLoopGroup loop;
     private final ExecutorService reloads;
     private final Channel channel;
+    /** Every open admin connection; a connection leaves it when it closes. */
+    private final ChannelGroup connections;
     private final AutoCloseable processMetrics;
 
-    private AdminServer(EventLoopGroup loop, ExecutorService reloads, Channel channel, AutoCloseable processMetrics) {
+    private AdminServer(EventLoopGroup loop, ExecutorService reloads, Channel channel, ChannelGroup connections,
+                        AutoCloseable processMetrics) {
         this.loop = loop;
         this.reloads = reloads;
         this.channel = channel;
+        this.connections = connections;
         this.processMetrics = processMetrics;
     }
 
@@ -78,6 +88,7 @@ public final class AdminServer implements AutoCloseable {
         ExecutorService reloads = Executors.newSingleThreadExecutor(new DefaultThreadFactory("portier-reload", true));
         Router router = new AdminApi(portier, registry, reload, reloads).routes();
         BearerAuth auth = BearerAuth.of(admin.token());
+        ChannelGroup connections = new DefaultChannelGroup("portier-admin", loop.next());
         ServerBootstrap b = new ServerBootstrap()
                 .group(loop)
                 .channel(NioServerSocketChannel.class)
@@ -85,13 +96,13 @@ public final class AdminServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
-                    /** Admin connections open now; every child runs on the one admin loop, like this. */
-                    private int open;
+                    /** Every child runs on the one admin loop, like this. */
                     private long refused;
                     private long lastWarnNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
 
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        int open = connections.size();
                         if (open >= MAX_CONNECTIONS) {
                             refused++;
                             ch.close();
@@ -102,8 +113,7 @@ public final class AdminServer implements AutoCloseable {
                             }
                             return;
                         }
-                        open++;
-                        ch.closeFuture().addListener(f -> open--);
+                        connections.add(ch);
                         ch.pipeline()
                                 .addLast("timeout", new ReadTimeoutHandler(IDLE_SECONDS))
                                 .addLast("http", new HttpServerCodec(MAX_LINE_BYTES, MAX_HEADER_BYTES, 8192))
@@ -117,7 +127,7 @@ public final class AdminServer implements AutoCloseable {
             HostPort bound = new HostPort(admin.bind().host(), ((InetSocketAddress) ch.localAddress()).getPort());
             LOG.info("admin API and dashboard on http://{}/{}", bound,
                     admin.token().isPresent() ? " (bearer token required)" : "");
-            return new AdminServer(loop, reloads, ch, AdminMetrics.bindJvmAndNetty(registry));
+            return new AdminServer(loop, reloads, ch, connections, AdminMetrics.bindJvmAndNetty(registry));
         } catch (Exception e) { // a BindException arrives unchecked from syncUninterruptibly
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             reloads.shutdownNow();
@@ -130,10 +140,21 @@ public final class AdminServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
-    /** Stops listening, closes admin connections and stops the admin threads; waits for that. */
+    /**
+     * Stops listening, closes admin connections and stops the admin threads; waits for that.
+     *
+     * <p>The connections are closed here, not left to the loop's shutdown: Netty 4.2 closes the
+     * channels still registered only when the loop sees the shutdown right after a select; when the
+     * shutdown starts while the loop runs tasks (as it does just after the listening socket closed),
+     * a zero quiet period ends the loop at once and the selector is closed under open channels. Their
+     * pipelines then never see channelInactive, so the codec never releases a half-read request.
+     * Closed here, each connection's channelInactive runs before the loop ends: the loop still runs
+     * the tasks its closes queue while it shuts down.
+     */
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly();
         reloads.shutdownNow();
         loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         try {
