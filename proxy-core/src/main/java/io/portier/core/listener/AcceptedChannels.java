@@ -1,5 +1,6 @@
 package io.portier.core.listener;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,7 +22,7 @@ final class AcceptedChannels extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof io.netty.channel.Channel accepted) {
+        if (msg instanceof Channel accepted) {
             EpollInterest.keepRegistered(accepted);
         }
         ctx.fireChannelRead(msg);

@@ -98,9 +98,13 @@ public final class Relay {
     /** Nothing waits to be written on {@code ch}: neither in its outbound buffer nor in a shaper. */
     private static boolean nothingQueued(Channel ch) {
         ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
-        return (queued == null || queued.isEmpty())
-                && ch.pipeline().context(PipelineNames.CONNECTION_SHAPING) == null
-                && ch.pipeline().context(PipelineNames.PORT_SHAPING) == null;
+        return (queued == null || queued.isEmpty()) && !shaped(ch);
+    }
+
+    /** A bandwidth shaper sits in {@code ch}'s pipeline (it holds delayed writes of its own). */
+    static boolean shaped(Channel ch) {
+        return ch.pipeline().context(PipelineNames.CONNECTION_SHAPING) != null
+                || ch.pipeline().context(PipelineNames.PORT_SHAPING) != null;
     }
 
     static int size(Object msg) {

@@ -53,9 +53,7 @@ final class Sender {
 
     /** A sender to a frontend connection: direct unless a bandwidth shaper sits in its pipeline. */
     static Sender toFrontend(Channel frontend) {
-        boolean shaped = frontend.pipeline().context(PipelineNames.PORT_SHAPING) != null
-                || frontend.pipeline().context(PipelineNames.CONNECTION_SHAPING) != null;
-        return to(frontend, shaped);
+        return to(frontend, Relay.shaped(frontend));
     }
 
     /** One message of the current read batch; written by {@link #flush()} at the latest. */
