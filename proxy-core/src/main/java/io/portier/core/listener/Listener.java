@@ -209,7 +209,6 @@ public final class Listener {
                 // TCP_NODELAY: Netty's socket channels (epoll and NIO) set it by default.
                 // SO_KEEPALIVE: set by FrontendHandler from the listener's tcp-keepalive, so that a
                 // reload changes it for new connections without binding again.
-                .handler(AcceptedChannels.INSTANCE)
                 .childHandler(child);
         if (config.reusePort() && transport.isEpoll()) {
             b.option(EpollChannelOption.SO_REUSEPORT, true);
@@ -295,7 +294,10 @@ public final class Listener {
 
         @Override
         protected void initChannel(Channel ch) {
-            int port = ((InetSocketAddress) ch.localAddress()).getPort();
+            // The listening socket's port (the same as the connection's local port), known without a
+            // getsockname on the new socket.
+            Channel listening = ch.parent() != null ? ch.parent() : ch;
+            int port = ((InetSocketAddress) listening.localAddress()).getPort();
             FrontendPipeline.init(ch, portFor(port));
         }
     }

@@ -4,8 +4,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.EpollInterest;
-import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.PortierSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -28,10 +27,9 @@ import java.time.Duration;
  * <p>Backend channels: half-closure allowed (an end of stream from the server is relayed as a
  * half-close), SO_KEEPALIVE as the listener's {@code tcp-keepalive} says, TCP_NODELAY as Netty sets
  * it by default (on), reads on from the start (the relay is ready when the connect completes; on
- * epoll EPOLLIN is asked for in the first {@code EPOLL_CTL_ADD}, not in a later MOD). An
- * IPv4 server gets an IPv4 socket (an IPv6 one would need IPV6_V6ONLY cleared, one more syscall),
- * and the socket stays in epoll until it closes ({@link EpollInterest}: a server's half-close must not
- * drop it, or the bytes still queued for the server would be lost).
+ * epoll EPOLLIN is asked for in the first {@code EPOLL_CTL_ADD}, not in a later MOD: see
+ * {@link PortierSocketChannel#connecting}). An IPv4 server gets an IPv4 socket (an IPv6 one would need
+ * IPV6_V6ONLY cleared, one more syscall).
  */
 final class BackendConnector {
     private static final SelectorProvider NIO_PROVIDER = SelectorProvider.provider();
@@ -49,16 +47,13 @@ final class BackendConnector {
         InetSocketAddress target = address.isUnresolved() ? resolve(address) : address;
         SocketProtocolFamily family = target.getAddress() instanceof Inet4Address
                 ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
-        SocketChannel ch = transport.isEpoll() ? new EpollSocketChannel(family) : new NioSocketChannel(NIO_PROVIDER, family);
+        SocketChannel ch = transport.isEpoll() ? PortierSocketChannel.connecting(family) : new NioSocketChannel(NIO_PROVIDER, family);
         ch.config().setAllowHalfClosure(true);
         ch.config().setConnectTimeoutMillis((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         if (keepAlive) {
             ch.config().setKeepAlive(true);
         }
         ch.pipeline().addLast(handler);
-        // Before registration, so both join the first EPOLL_CTL_ADD.
-        EpollInterest.keepRegistered(ch);
-        EpollInterest.readFromConnect(ch);
         ChannelFuture registered = loop.register(ch);
         if (registered.isDone() && !registered.isSuccess()) {
             ch.unsafe().closeForcibly();

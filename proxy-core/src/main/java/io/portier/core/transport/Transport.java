@@ -5,8 +5,8 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.PortierServerSocketChannel;
+import io.netty.channel.epoll.PortierSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -20,7 +20,9 @@ import java.net.InetSocketAddress;
 import java.nio.channels.spi.SelectorProvider;
 
 /**
- * The I/O transport: native epoll on Linux when it loads, NIO elsewhere. Immutable.
+ * The I/O transport: native epoll on Linux when it loads, NIO elsewhere. Immutable. On epoll the
+ * channels are Portier's own ({@link PortierSocketChannel}, {@link PortierServerSocketChannel}: Netty's
+ * with the syscalls a proxy does not need per connection taken out).
  *
  * @param name "epoll" or "nio", as logged and shown by the admin API
  */
@@ -53,7 +55,7 @@ public record Transport(
 
     public static Transport epoll() {
         return new Transport("epoll", EpollIoHandler.newFactory(),
-                EpollServerSocketChannel.class, EpollSocketChannel.class);
+                PortierServerSocketChannel.class, PortierSocketChannel.class);
     }
 
     public static Transport nio() {
@@ -75,7 +77,7 @@ public record Transport(
     public ServerSocketChannel newServerChannel(InetSocketAddress address) {
         SocketProtocolFamily family = address.getAddress() instanceof Inet4Address v4 && !v4.isAnyLocalAddress()
                 ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
-        return isEpoll() ? new EpollServerSocketChannel(family)
+        return isEpoll() ? new PortierServerSocketChannel(family)
                 : new NioServerSocketChannel(SelectorProvider.provider(), family);
     }
 

@@ -1,0 +1,246 @@
+package io.portier.core.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.PortierServerSocketChannel;
+import io.netty.channel.epoll.PortierSocketChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Portier's own epoll channels, on real loopback sockets: accepted connections and their addresses,
+ * the socket options, SO_REUSEPORT, connect failures, a half-close that keeps the socket writable,
+ * and a lingering close.
+ */
+class PortierChannelsTest {
+    private static EventLoopGroup loops;
+
+    @BeforeAll
+    static void start() {
+        assumeTrue(Epoll.isAvailable(), "epoll is not available here");
+        loops = Transport.epoll().newGroup(1, "channels-test");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (loops != null) {
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** An echo listener on 127.0.0.1:0 that hands each accepted channel to {@code accepted}. */
+    private static Channel echoListener(BlockingQueue<Channel> accepted, boolean reusePort, int port) {
+        ServerBootstrap b = new ServerBootstrap().group(loops).channel(PortierServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        accepted.add(ch);
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ctx.writeAndFlush(msg);
+                            }
+                        });
+                    }
+                });
+        if (reusePort) {
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        return b.bind(new InetSocketAddress("127.0.0.1", port)).syncUninterruptibly().channel();
+    }
+
+    private static Channel connect(InetSocketAddress to, BlockingQueue<Object> received) {
+        return new Bootstrap().group(loops).channel(PortierSocketChannel.class)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ByteBuf buf = (ByteBuf) msg;
+                        received.add(buf.toString(StandardCharsets.US_ASCII));
+                        buf.release();
+                    }
+                })
+                .connect(to).syncUninterruptibly().channel();
+    }
+
+    @Test
+    void acceptedConnectionsArePortierChannelsThatKnowBothAddresses() throws Exception {
+        BlockingQueue<Channel> accepted = new ArrayBlockingQueue<>(4);
+        Channel listener = echoListener(accepted, false, 0);
+        BlockingQueue<Object> received = new ArrayBlockingQueue<>(4);
+        Channel client = connect((InetSocketAddress) listener.localAddress(), received);
+        try {
+            Channel child = accepted.poll(5, TimeUnit.SECONDS);
+            assertThat(child).isInstanceOf(PortierSocketChannel.class);
+            assertThat(child.parent()).isSameAs(listener);
+            assertThat(child.isActive()).isTrue();
+            assertThat(child.remoteAddress()).as("the client's address, from accept").isEqualTo(client.localAddress());
+            assertThat(child.localAddress()).as("read when asked").isEqualTo(listener.localAddress());
+            assertThat(client.remoteAddress()).isEqualTo(listener.localAddress());
+            assertThat(((InetSocketAddress) client.localAddress()).getPort()).isNotZero();
+
+            client.writeAndFlush(Unpooled.copiedBuffer("ping", StandardCharsets.US_ASCII)).syncUninterruptibly();
+            assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("ping");
+        } finally {
+            client.close().syncUninterruptibly();
+            listener.close().syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void socketOptionsAreReadAndWrittenOnTheSocket() throws Exception {
+        BlockingQueue<Channel> accepted = new ArrayBlockingQueue<>(4);
+        Channel listener = echoListener(accepted, false, 0);
+        Channel client = connect((InetSocketAddress) listener.localAddress(), new ArrayBlockingQueue<>(4));
+        try {
+            SocketChannel ch = (SocketChannel) client;
+            assertThat(ch.config().getOption(ChannelOption.TCP_NODELAY)).as("Netty's default").isTrue();
+            assertThat(ch.config().getOption(ChannelOption.ALLOW_HALF_CLOSURE)).isFalse();
+            assertThat(ch.config().getOption(ChannelOption.SO_KEEPALIVE)).isFalse();
+
+            assertThat(ch.config().setOption(ChannelOption.TCP_NODELAY, false)).isTrue();
+            assertThat(ch.config().setOption(ChannelOption.SO_KEEPALIVE, true)).isTrue();
+            assertThat(ch.config().setOption(ChannelOption.SO_LINGER, 3)).isTrue();
+            assertThat(ch.config().setOption(ChannelOption.SO_RCVBUF, 64 * 1024)).isTrue();
+            assertThat(ch.config().setOption(ChannelOption.SO_SNDBUF, 64 * 1024)).isTrue();
+            assertThat(ch.config().setOption(ChannelOption.IP_TOS, 0x10)).isTrue();
+            assertThat(ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true)).isTrue();
+
+            assertThat(ch.config().getOption(ChannelOption.TCP_NODELAY)).isFalse();
+            assertThat(ch.config().getOption(ChannelOption.SO_KEEPALIVE)).isTrue();
+            assertThat(ch.config().getOption(ChannelOption.SO_LINGER)).isEqualTo(3);
+            // Linux doubles the size asked for (socket(7)).
+            assertThat(ch.config().getOption(ChannelOption.SO_RCVBUF)).isGreaterThanOrEqualTo(64 * 1024);
+            assertThat(ch.config().getOption(ChannelOption.SO_SNDBUF)).isGreaterThanOrEqualTo(64 * 1024);
+            assertThat(ch.config().getOption(ChannelOption.IP_TOS)).isEqualTo(0x10);
+            assertThat(ch.config().getOption(ChannelOption.ALLOW_HALF_CLOSURE)).isTrue();
+            assertThat(ch.config().getOptions()).containsKeys(ChannelOption.TCP_NODELAY, ChannelOption.SO_KEEPALIVE,
+                    ChannelOption.SO_LINGER, ChannelOption.SO_RCVBUF, ChannelOption.SO_SNDBUF, ChannelOption.IP_TOS,
+                    ChannelOption.SO_REUSEADDR, ChannelOption.ALLOW_HALF_CLOSURE, ChannelOption.AUTO_READ);
+
+            // SO_LINGER on with a timeout: the close runs off the loop, as Netty's does, and completes.
+            assertThat(client.close().await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.isOpen()).isFalse();
+        } finally {
+            client.close().syncUninterruptibly();
+            listener.close().syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void soReusePortLetsTwoListenersShareAPortAndIsRequiredToDoSo() throws Exception {
+        BlockingQueue<Channel> accepted = new ArrayBlockingQueue<>(4);
+        Channel first = echoListener(accepted, true, 0);
+        int port = ((InetSocketAddress) first.localAddress()).getPort();
+        try {
+            assertThat(first.config().getOption(EpollChannelOption.SO_REUSEPORT)).isTrue();
+            assertThat(first.config().getOption(ChannelOption.SO_REUSEADDR)).as("on by default").isTrue();
+            Channel second = echoListener(accepted, true, port);
+            assertThat(((InetSocketAddress) second.localAddress()).getPort()).isEqualTo(port);
+            second.close().syncUninterruptibly();
+            assertThatThrownBy(() -> echoListener(accepted, false, port))
+                    .hasMessageContaining("Address already in use");
+        } finally {
+            first.close().syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void anUnconnectedSocketHasNoLocalAddressAndFailedConnectsCloseIt() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        PortierSocketChannel ch = PortierSocketChannel.connecting(SocketProtocolFamily.INET);
+        ch.pipeline().addLast(new ChannelInboundHandlerAdapter());
+        loops.next().register(ch).syncUninterruptibly();
+        assertThat(ch.localAddress()).isNull();
+        ChannelFuture refused = ch.connect(new InetSocketAddress("127.0.0.1", closedPort)).awaitUninterruptibly();
+        assertThat(refused.cause()).isInstanceOf(ConnectException.class).hasMessageContaining("Connection refused");
+        ch.close().syncUninterruptibly();
+
+        PortierSocketChannel unresolved = new PortierSocketChannel(SocketProtocolFamily.INET);
+        loops.next().register(unresolved).syncUninterruptibly();
+        ChannelFuture f = unresolved.connect(InetSocketAddress.createUnresolved("portier.invalid", 80))
+                .awaitUninterruptibly();
+        assertThat(f.cause()).isInstanceOf(UnresolvedAddressException.class);
+        unresolved.close().syncUninterruptibly();
+    }
+
+    /**
+     * The peer half-closes; the channel reads its FIN, stays open, and 8 MiB written afterwards (far
+     * more than the socket buffers take, so the write waits for EPOLLOUT) reach the peer whole.
+     */
+    @Test
+    void afterThePeersHalfCloseTheChannelStillWritesEverything() throws Exception {
+        int size = 8 << 20;
+        try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Channel> inputEnded = new CompletableFuture<>();
+            Channel ch = new Bootstrap().group(loops).channel(PortierSocketChannel.class)
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                            if (evt instanceof ChannelInputShutdownEvent) {
+                                inputEnded.complete(ctx.channel());
+                            }
+                        }
+                    })
+                    .connect(server.getLocalSocketAddress()).syncUninterruptibly().channel();
+            try (Socket peer = server.accept()) {
+                peer.shutdownOutput();
+                Channel ended = inputEnded.get(5, TimeUnit.SECONDS);
+                assertThat(ended.isOpen()).isTrue();
+                assertThat(((SocketChannel) ended).isInputShutdown()).isTrue();
+
+                ChannelFuture written = ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[size]));
+                Thread.sleep(200); // the socket buffers fill up; the rest waits for EPOLLOUT
+                long total = 0;
+                byte[] buf = new byte[64 * 1024];
+                InputStream in = peer.getInputStream();
+                peer.setSoTimeout(10_000);
+                while (total < size) {
+                    int n = in.read(buf);
+                    assertThat(n).as("bytes before the end, after %d", total).isPositive();
+                    total += n;
+                }
+                assertThat(written.await(5, TimeUnit.SECONDS) && written.isSuccess()).isTrue();
+                ch.close().syncUninterruptibly();
+                assertThat(in.read()).as("end of stream after the close").isEqualTo(-1);
+                assertThat(total).isEqualTo(size);
+            } finally {
+                ch.close().syncUninterruptibly();
+            }
+        }
+    }
+}
