@@ -9,6 +9,7 @@ ROOT="$(cd "$PERF_DIR/.." && pwd)"
 
 ORIG_ARGS="$*"
 declare -A VARIANTS=()   # portier:NAME candidates: NAME -> JAVA_OPTS
+declare -A VARIANT_JARS=()   # portier:NAME candidates: NAME -> portier.jar of another build
 # ---- options ----
 DURATION=8           # seconds per measured run
 WARMUP=15            # seconds of load per candidate before its first measured run (JIT, caches)
@@ -31,6 +32,8 @@ usage: perf/run.sh [--quick] [--only W[,W...]] [--duration S] [--warmup S] [--re
   workloads:  $ALL_WORKLOADS
   candidates: direct,haproxy,nginx,portier
   --variant NAME="OPTS"  adds candidate portier:NAME, Portier with these JAVA_OPTS (compare JVM settings)
+  --variant-jar NAME=JAR  candidate portier:NAME runs this portier.jar (compare builds; JAVA_OPTS as
+              --variant NAME gives, else Portier's)
   --quick     3-second runs and warm-up, 1 repetition (a smoke test; the figures are not worth comparing)
   defaults:   --duration 8 --warmup 15 --reps 3, all workloads and candidates
 EOF
@@ -46,6 +49,7 @@ while [ $# -gt 0 ]; do
         --candidates) CANDIDATES="$2"; shift ;;
         --java-opts) PORTIER_JAVA_OPTS="$2"; shift ;;
         --variant) VARIANTS["${2%%=*}"]="${2#*=}"; shift ;;
+        --variant-jar) VARIANT_JARS["${2%%=*}"]="${2#*=}"; shift ;;
         --idle-conns) IDLE_CONNS="$2"; shift ;;
         --out) OUT="$2"; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -199,9 +203,10 @@ start_candidate() {
     local cand="$1" back="$2" cpu="$3" slot="$4" limits="${5:-}"
     local tag="${cand/:/-}${limits:+-limits}"
     local front=$(( FRONT_BASE + slot )) admin=$(( ADMIN_BASE + slot ))
-    local opts="$PORTIER_JAVA_OPTS"
+    local opts="$PORTIER_JAVA_OPTS" jar="$PORTIER_JAR"
     if [[ "$cand" == portier:* ]]; then
-        opts="${VARIANTS[${cand#portier:}]-}"
+        opts="${VARIANTS[${cand#portier:}]-$PORTIER_JAVA_OPTS}"
+        jar="${VARIANT_JARS[${cand#portier:}]-$PORTIER_JAR}"
         cand=portier
     fi
     if [ -n "${NO_PRETOUCH:-}" ]; then opts="${opts//-XX:+AlwaysPreTouch/}"; fi
@@ -244,7 +249,7 @@ t = open(p).read().replace("    @LIMITS@\n", s + "\n" if s else ""); open(p, "w"
 EOF
             # shellcheck disable=SC2086
             echo "$opts" > "$WORK/$tag.java-opts"
-            start_bg "$tag" "$cpu" java $opts -jar "$PORTIER_JAR" run -c "$WORK/$tag.conf"
+            start_bg "$tag" "$cpu" java $opts -jar "$jar" run -c "$WORK/$tag.conf"
             CAND_PID=$LAST_PID ;;
         *) echo "unknown candidate $cand" >&2; exit 2 ;;
     esac
@@ -579,6 +584,7 @@ fi
     echo "redis=$(redis-server -v)"
     echo "java_opts=$PORTIER_JAVA_OPTS"
     for v in "${!VARIANTS[@]}"; do echo "variant_$v=${VARIANTS[$v]}"; done
+    for v in "${!VARIANT_JARS[@]}"; do echo "variant_jar_$v=${VARIANT_JARS[$v]}"; done
     echo "duration=$DURATION"
     echo "warmup=$WARMUP"
     echo "reps=$REPS"
