@@ -1,15 +1,21 @@
 package io.netty.channel.epoll;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.concurrent.Executor;
 
@@ -45,6 +51,27 @@ import java.util.concurrent.Executor;
  *       with one more MOD once the connect completes. No read can come sooner.</li>
  * </ul>
  *
+ * <p><b>Relaying reads straight to a peer</b> ({@link #relayTo}): once a proxy has paired two such
+ * connections, a read batch is received into one buffer per event loop and sent at once to the
+ * peer's socket, instead of going through a pooled buffer taken per read and the pipeline
+ * ({@code channelRead}, {@code channelReadComplete}, the re-arming {@code read()}), which is most of
+ * the Java a relayed request costs. It is the pipeline's path with the same syscalls (one
+ * {@code recv}, one {@code send}), in the same order, with the same backpressure:
+ * <ul>
+ *   <li>a batch starts this way only when nothing waits to be written on the peer; otherwise it takes
+ *       the pipeline, whose buffers are queued on the peer without a copy;</li>
+ *   <li>what the peer's socket does not take is copied into a pooled buffer, queued on the peer as a
+ *       normal write (so writability and the high-water mark work as before), and ends the batch; a
+ *       send that fails leaves the bytes to that normal write, which meets the same error and ends the
+ *       peer its usual way;</li>
+ *   <li>the end of stream and read errors are handled as Netty's read loop handles them (a half-close
+ *       by {@code shutdownInput}, an error through {@code exceptionCaught});</li>
+ *   <li>after each batch the {@link Relayed} callback is told the bytes (for counters, the idle
+ *       timer and backpressure), in place of {@code channelReadComplete}.</li>
+ * </ul>
+ * A proxy turns it on only for connections with no other handler that must see the bytes
+ * (bandwidth shaping, a PROXY protocol decoder).
+ *
  * <p>What stays from Netty per connection: {@code getsockname} in the socket's constructor (to learn
  * its family) and {@code getpeername} when a connect completes, both inside Netty's final and private
  * code. TCP fast open and TCP_MD5SIG are not offered (Portier uses neither).
@@ -56,6 +83,37 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     private final ServerSocketChannel parent;
     private volatile InetSocketAddress remote;
     private volatile InetSocketAddress local;
+    /** Where reads are relayed straight to (see {@link #relayTo}); null: through the pipeline. Loop only. */
+    private PortierSocketChannel relayPeer;
+    private Relayed relayed;
+
+    /** Bytes one relayed read may bring: the size of the per-loop receive buffer. */
+    static final int RELAY_READ_BYTES = 64 * 1024;
+    /** Reads per relayed batch at most, as Netty's default {@code maxMessagesPerRead}. */
+    private static final int RELAY_READS_PER_BATCH = 16;
+    /** One receive buffer per event-loop thread, never handed out: every read is sent or copied at once. */
+    private static final FastThreadLocal<ByteBuf> RELAY_BUFFER = new FastThreadLocal<>() {
+        @Override
+        protected ByteBuf initialValue() {
+            return Unpooled.directBuffer(RELAY_READ_BYTES, RELAY_READ_BYTES);
+        }
+
+        @Override
+        protected void onRemoval(ByteBuf buf) {
+            buf.release();
+        }
+    };
+
+    /** Told what a read batch relayed straight to the peer; called on the event loop. */
+    @FunctionalInterface
+    public interface Relayed {
+        /**
+         * {@code bytes} (more than 0) read in this batch went to the peer, sent or queued and flushed.
+         * In place of {@code channelReadComplete}: the place to count them and to stop reading when
+         * the peer is no longer writable.
+         */
+        void relayed(int bytes);
+    }
 
     /** An unconnected socket of the JVM's preferred family (for {@code Bootstrap.channel}). */
     public PortierSocketChannel() {
@@ -168,12 +226,128 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         return connected;
     }
 
+    /**
+     * From now on this channel's reads go straight to {@code peer}'s socket (see the class comment),
+     * and {@code relayed} hears of each batch; {@code peer} null goes back to the pipeline. Call on the
+     * event loop, which must be {@code peer}'s too.
+     *
+     * @return false (and nothing changes) when the buffers here have no native address to use
+     */
+    public boolean relayTo(PortierSocketChannel peer, Relayed relayed) {
+        if (peer != null && (peer.eventLoop() != eventLoop() || !RELAY_BUFFER.get().hasMemoryAddress())) {
+            return false;
+        }
+        this.relayPeer = peer;
+        this.relayed = peer != null ? relayed : null;
+        return true;
+    }
+
+    /** The channel this one's reads go straight to ({@link #relayTo}), or null: through the pipeline. */
+    public PortierSocketChannel relayPeer() {
+        return relayPeer;
+    }
+
+    /** Whether a relayed batch may start: nothing waits to be written here. */
+    private boolean idleForRelay() {
+        ChannelOutboundBuffer queued = unsafe().outboundBuffer();
+        return queued != null && queued.totalPendingWriteBytes() == 0 && isActive();
+    }
+
+    /**
+     * Sends {@code n} bytes from the start of {@code buf} to this channel's socket; queues what it
+     * does not take as a normal write. Returns true when something was queued (flush, end the batch).
+     */
+    private boolean relayWrite(ByteBuf buf, int n) {
+        int sent;
+        try {
+            sent = socket.sendAddress(buf.memoryAddress(), 0, n);
+        } catch (IOException | NotYetConnectedException e) {
+            sent = 0; // the normal write meets the same error and ends this channel its way
+        }
+        if (sent == n) {
+            return false;
+        }
+        ByteBuf rest = alloc().directBuffer(n - sent);
+        rest.writeBytes(buf, sent, n - sent);
+        write(rest, voidPromise());
+        return true;
+    }
+
     @Override
     protected AbstractEpollUnsafe newUnsafe() {
         return new PortierUnsafe();
     }
 
     private final class PortierUnsafe extends EpollStreamUnsafe {
+        @Override
+        void epollInReady() {
+            PortierSocketChannel peer = relayPeer;
+            if (peer == null || !peer.idleForRelay()) {
+                super.epollInReady();
+            } else {
+                relayIn(peer);
+            }
+        }
+
+        /** One read batch relayed straight to {@code peer}; see the class comment. */
+        private void relayIn(PortierSocketChannel peer) {
+            final ChannelConfig config = config();
+            if (shouldBreakEpollInReady(config)) {
+                clearEpollIn0();
+                return;
+            }
+            ByteBuf buf = RELAY_BUFFER.get();
+            long address = buf.memoryAddress();
+            // After EPOLLRDHUP, read on to the end of stream, as Netty does.
+            boolean rdHup = recvBufAllocHandle().isReceivedRdHup();
+            int total = 0;
+            boolean queued = false;
+            boolean eof = false;
+            Throwable failure = null;
+            try {
+                for (int reads = 0; reads < RELAY_READS_PER_BATCH; reads++) {
+                    int n = socket.recvAddress(address, 0, RELAY_READ_BYTES);
+                    if (n <= 0) {
+                        eof = n < 0; // 0: nothing more for now
+                        if (eof) {
+                            readPending = false;
+                        }
+                        break;
+                    }
+                    readPending = false;
+                    total += n;
+                    queued = peer.relayWrite(buf, n);
+                    if (queued || (n < RELAY_READ_BYTES && !rdHup) || !config.isAutoRead()
+                            || relayPeer != peer || shouldBreakEpollInReady(config)) {
+                        break;
+                    }
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+            try {
+                if (queued) {
+                    peer.flush();
+                }
+                if (total > 0) {
+                    relayed.relayed(total);
+                }
+                if (failure != null) {
+                    // As Netty's read loop: the error to the pipeline, then an I/O error ends the input.
+                    pipeline().fireExceptionCaught(failure);
+                    if (failure instanceof IOException) {
+                        shutdownInput(true);
+                    }
+                } else if (eof) {
+                    shutdownInput(true);
+                }
+            } finally {
+                if (shouldStopReading(config)) {
+                    clearEpollIn();
+                }
+            }
+        }
+
         @Override
         protected Executor prepareToClose() {
             // As Netty's: a close that may block (SO_LINGER on with a timeout) runs off the loop, with

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.PortierSocketChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.portier.config.LimitsConfig;
@@ -226,12 +227,49 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             backend.flush();
         }
         if (!clientEof) {
+            relayDirect();
             // Never re-arm reads on a half-closed input: epoll may have dropped the fd's interest
             // set, and epoll_ctl then fails with ENOENT.
             frontend.config().setAutoRead(true);
         }
         if (clientEof) {
             Relay.shutdownOutput(backend);
+        }
+    }
+
+    /**
+     * Both directions' reads go straight to the other socket ({@link PortierSocketChannel#relayTo})
+     * when nothing else must see the bytes: epoll on both sides, and no bandwidth shaper or PROXY
+     * header decoder in either pipeline (each holds its relay handler alone). Otherwise, and for any
+     * batch that finds writes queued on the other side, reads go through the pipeline
+     * ({@link #channelRead}, {@link #fromServer}).
+     */
+    private void relayDirect() {
+        if (frontend instanceof PortierSocketChannel f && backend instanceof PortierSocketChannel b
+                && f.pipeline().first() == this && f.pipeline().last() == this
+                && b.pipeline().first() instanceof BackendHandler && b.pipeline().last() instanceof BackendHandler
+                && f.relayTo(b, this::relayedToServer)) {
+            b.relayTo(f, this::relayedToClient);
+        }
+    }
+
+    /** A read batch from the client went straight to the server: as {@link #channelReadComplete}. */
+    private void relayedToServer(int bytes) {
+        bytesIn += bytes;
+        metrics.bytesIn(bytes);
+        idle.touch();
+        if (!backend.isWritable()) {
+            frontend.config().setAutoRead(false);
+        }
+    }
+
+    /** A read batch from the server went straight to the client: as {@link #fromServerComplete}. */
+    private void relayedToClient(int bytes) {
+        bytesOut += bytes;
+        metrics.bytesOut(bytes);
+        idle.touch();
+        if (!frontend.isWritable()) {
+            backend.config().setAutoRead(false);
         }
     }
 

@@ -2,6 +2,8 @@ package io.portier.core.relay;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.PortierSocketChannel;
 import io.portier.core.listener.ListenerPort;
 import io.portier.core.support.EchoServer;
 import io.portier.core.support.ProxyHarness;
@@ -13,6 +15,7 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class SocketOptionsTest {
 
@@ -40,6 +43,44 @@ class SocketOptionsTest {
                 assertThat(ch.config().getOption(ChannelOption.ALLOW_HALF_CLOSURE)).as("half-closure of %s", ch).isTrue();
             }
             assertThat(relay.backend().eventLoop()).as("the backend connection's loop").isSameAs(frontend.eventLoop());
+        }
+    }
+
+    /**
+     * On epoll each side's reads go straight to the other socket, unless a handler must see the
+     * bytes: a bandwidth shaper in the frontend pipeline keeps both directions on the pipeline.
+     */
+    @ParameterizedTest(name = "limits.bandwidth.connection = {0}")
+    @ValueSource(strings = {"unlimited", "1MiB"})
+    void readsGoStraightToTheOtherSocketUnlessAShaperMustSeeThem(String bandwidth) throws Exception {
+        assumeTrue(Epoll.isAvailable(), "epoll is not available here");
+        try (EchoServer backend = EchoServer.echo();
+             ProxyHarness proxy = ProxyHarness.start("""
+                     portier {
+                       workers = 1
+                       listeners.l { bind = "127.0.0.1:0", pool = p, limits.bandwidth.connection = %s }
+                       pools.p { servers = [{ name = s, address = "%s" }], health.type = none }
+                     }
+                     """.formatted(bandwidth, backend.address()));
+             Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
+            ListenerPort port = proxy.portier().listeners().get("l").ports().values().iterator().next();
+            await().atMost(Duration.ofSeconds(5)).until(() -> backend.openConnections() == 1);
+            Channel frontend = port.live().iterator().next();
+            FrontendHandler relay = (FrontendHandler) frontend.pipeline().get(PipelineNames.FRONTEND);
+            await().atMost(Duration.ofSeconds(5)).until(() -> relay.backend() != null);
+            PortierSocketChannel f = (PortierSocketChannel) frontend;
+            PortierSocketChannel b = (PortierSocketChannel) relay.backend();
+            // Set on the event loop once connected; read there too.
+            PortierSocketChannel[] peers = f.eventLoop().submit(() -> new PortierSocketChannel[] {f.relayPeer(), b.relayPeer()})
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+            if (bandwidth.equals("unlimited")) {
+                assertThat(peers).containsExactly(b, f);
+            } else {
+                assertThat(peers).containsOnlyNulls();
+            }
+            client.getOutputStream().write("through".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] echoed = client.getInputStream().readNBytes(7);
+            assertThat(new String(echoed, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("through");
         }
     }
 }
