@@ -315,7 +315,9 @@ def main():
         out.append(f"- {label}: `{meta.get(k, '?')}`")
     out.append(f"- Portier JAVA_OPTS: `{meta.get('java_opts', '?')}`")
     for k in sorted(meta):
-        if k.startswith("variant_"):
+        if k.startswith("variant_jar_"):
+            out.append(f"- `portier:{k[len('variant_jar_'):]}` runs another build: `{meta[k]}`")
+        elif k.startswith("variant_"):
             out.append(f"- `portier:{k[len('variant_'):]}` JAVA_OPTS: `{meta[k] or '(none)'}`")
     out += ["", "CPU 1 runs the proxy under test; CPU 0 runs the load generator and the backend "
             "(rr-latency: the proxy too). Proxies run one at a time under load; the repetitions are "
