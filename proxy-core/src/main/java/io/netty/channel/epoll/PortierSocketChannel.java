@@ -20,11 +20,11 @@ import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.concurrent.Executor;
 
 /**
- * Portier's epoll TCP connection: Netty's stream channel (its read loop, writes, half-closure and
- * connect are used as they are), with what Netty's final {@code EpollSocketChannel} does per
- * connection and a proxy does not need taken out. It lives in Netty's package because the parts it
- * builds on are package-private there. Every change saves syscalls; none changes what the
- * connection does:
+ * Portier's epoll TCP connection: Netty's stream channel (its writes, half-closure, connect and,
+ * unless relaying as below, its read loop are used as they are), with what Netty's final
+ * {@code EpollSocketChannel} does per connection and a proxy does not need taken out. It lives in
+ * Netty's package because the parts it builds on are package-private there. Each change in this
+ * list saves syscalls without changing what the connection does, but the one marked a fix:
  *
  * <ul>
  *   <li><b>Addresses when asked.</b> The peer's address comes from {@code accept} (for a client) or
@@ -73,8 +73,10 @@ import java.util.concurrent.Executor;
  * (bandwidth shaping, a PROXY protocol decoder).
  *
  * <p>What stays from Netty per connection: {@code getsockname} in the socket's constructor (to learn
- * its family) and {@code getpeername} when a connect completes, both inside Netty's final and private
- * code. TCP fast open and TCP_MD5SIG are not offered (Portier uses neither).
+ * its family), {@code getpeername} and a repeated {@code EPOLL_CTL_MOD} when a connect completes,
+ * {@code shutdown(SHUT_RD)} on a half-close (Netty's socket state is set by it) and
+ * {@code EPOLL_CTL_DEL} before the close, all inside Netty's final or private code. TCP fast open
+ * and TCP_MD5SIG are not offered (Portier uses neither).
  *
  * <p>Thread: as any Netty channel, owned by its event loop once registered.
  */
@@ -296,6 +298,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                 clearEpollIn0();
                 return;
             }
+            Relayed told = relayed; // a relayTo during the batch must not lose this batch's callback
             ByteBuf buf = RELAY_BUFFER.get();
             long address = buf.memoryAddress();
             // After EPOLLRDHUP, read on to the end of stream, as Netty does.
@@ -330,7 +333,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                     peer.flush();
                 }
                 if (total > 0) {
-                    relayed.relayed(total);
+                    told.relayed(total);
                 }
                 if (failure != null) {
                     // As Netty's read loop: the error to the pipeline, then an I/O error ends the input.

@@ -540,10 +540,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return bytesOut;
     }
 
-    /** The server this connection is connecting or connected to, or the last one tried; may be null. */
     /** The backend connection, once connected (tests). */
     Channel backend() {
         return backend;
+    }
+
+    /** The frontend connection, once active (tests). */
+    Channel frontend() {
+        return frontend;
     }
 
     /** The client: the TCP peer, or the one an accepted PROXY header named; null before activation. */

@@ -19,6 +19,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class SocketOptionsTest {
 
+    /** The relay of the one connection through listener {@code l}, once its backend is connected. */
+    private static FrontendHandler connectedRelay(ProxyHarness proxy, EchoServer backend) {
+        ListenerPort port = proxy.portier().listeners().get("l").ports().values().iterator().next();
+        await().atMost(Duration.ofSeconds(5)).until(() -> backend.openConnections() == 1);
+        Channel frontend = port.live().iterator().next();
+        FrontendHandler relay = (FrontendHandler) frontend.pipeline().get(PipelineNames.FRONTEND);
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay.backend() != null);
+        return relay;
+    }
+
     @ParameterizedTest(name = "tcp-keepalive = {0}")
     @ValueSource(booleans = {false, true})
     void bothConnectionsHaveNoDelayHalfClosureAndTheListenersKeepAlive(boolean keepAlive) throws Exception {
@@ -31,11 +41,8 @@ class SocketOptionsTest {
                      }
                      """.formatted(keepAlive ? "on" : "off", backend.address()));
              Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
-            ListenerPort port = proxy.portier().listeners().get("l").ports().values().iterator().next();
-            await().atMost(Duration.ofSeconds(5)).until(() -> backend.openConnections() == 1);
-            Channel frontend = port.live().iterator().next();
-            FrontendHandler relay = (FrontendHandler) frontend.pipeline().get(PipelineNames.FRONTEND);
-            await().atMost(Duration.ofSeconds(5)).until(() -> relay.backend() != null);
+            FrontendHandler relay = connectedRelay(proxy, backend);
+            Channel frontend = relay.frontend();
             for (Channel ch : new Channel[] {frontend, relay.backend()}) {
                 assertThat(ch.config().getOption(ChannelOption.TCP_NODELAY)).as("TCP_NODELAY of %s", ch).isTrue();
                 assertThat(ch.config().getOption(ChannelOption.SO_KEEPALIVE)).as("SO_KEEPALIVE of %s", ch)
@@ -63,11 +70,8 @@ class SocketOptionsTest {
                      }
                      """.formatted(bandwidth, backend.address()));
              Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
-            ListenerPort port = proxy.portier().listeners().get("l").ports().values().iterator().next();
-            await().atMost(Duration.ofSeconds(5)).until(() -> backend.openConnections() == 1);
-            Channel frontend = port.live().iterator().next();
-            FrontendHandler relay = (FrontendHandler) frontend.pipeline().get(PipelineNames.FRONTEND);
-            await().atMost(Duration.ofSeconds(5)).until(() -> relay.backend() != null);
+            FrontendHandler relay = connectedRelay(proxy, backend);
+            Channel frontend = relay.frontend();
             PortierSocketChannel f = (PortierSocketChannel) frontend;
             PortierSocketChannel b = (PortierSocketChannel) relay.backend();
             // Set on the event loop once connected; read there too.
