@@ -229,18 +229,19 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     }
 
     /**
-     * From now on this channel's reads go straight to {@code peer}'s socket (see the class comment),
-     * and {@code relayed} hears of each batch; {@code peer} null goes back to the pipeline. Call on the
-     * event loop, which must be {@code peer}'s too.
+     * From now on, for the rest of this channel's life, its reads go straight to {@code peer}'s socket
+     * (see the class comment), and {@code relayed} hears of each batch. Call once, on the event loop,
+     * which must be {@code peer}'s too.
      *
-     * @return false (and nothing changes) when the buffers here have no native address to use
+     * @return false (and nothing changes) when the two loops differ or the buffers here have no
+     *         native address to use
      */
     public boolean relayTo(PortierSocketChannel peer, Relayed relayed) {
-        if (peer != null && (peer.eventLoop() != eventLoop() || !RELAY_BUFFER.get().hasMemoryAddress())) {
+        if (peer.eventLoop() != eventLoop() || !RELAY_BUFFER.get().hasMemoryAddress()) {
             return false;
         }
         this.relayPeer = peer;
-        this.relayed = peer != null ? relayed : null;
+        this.relayed = relayed;
         return true;
     }
 
@@ -298,7 +299,6 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                 clearEpollIn0();
                 return;
             }
-            Relayed told = relayed; // a relayTo during the batch must not lose this batch's callback
             ByteBuf buf = RELAY_BUFFER.get();
             long address = buf.memoryAddress();
             // After EPOLLRDHUP, read on to the end of stream, as Netty does.
@@ -321,7 +321,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                     total += n;
                     queued = peer.relayWrite(buf, n);
                     if (queued || (n < RELAY_READ_BYTES && !rdHup) || !config.isAutoRead()
-                            || relayPeer != peer || shouldBreakEpollInReady(config)) {
+                            || shouldBreakEpollInReady(config)) {
                         break;
                     }
                 }
@@ -333,7 +333,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                     peer.flush();
                 }
                 if (total > 0) {
-                    told.relayed(total);
+                    relayed.relayed(total);
                 }
                 if (failure != null) {
                     // As Netty's read loop: the error to the pipeline, then an I/O error ends the input.

@@ -253,24 +253,18 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** A read batch from the client went straight to the server: as {@link #channelReadComplete}. */
+    /** A read batch from the client went straight to the server. */
     private void relayedToServer(int bytes) {
         bytesIn += bytes;
-        metrics.bytesIn(bytes);
-        idle.touch();
-        if (!backend.isWritable()) {
-            frontend.config().setAutoRead(false);
-        }
+        unpublishedIn += bytes;
+        clientBatchEnded();
     }
 
-    /** A read batch from the server went straight to the client: as {@link #fromServerComplete}. */
+    /** A read batch from the server went straight to the client. */
     private void relayedToClient(int bytes) {
         bytesOut += bytes;
-        metrics.bytesOut(bytes);
-        idle.touch();
-        if (!frontend.isWritable()) {
-            backend.config().setAutoRead(false);
-        }
+        unpublishedOut += bytes;
+        serverBatchEnded();
     }
 
     /** A connect to {@code s} failed: count it, then try the next server or give up. */
@@ -328,11 +322,19 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (backend != null) {
             toBackend.flush();
-            // Checked after the flush, not after each write: a read larger than the high-water mark
-            // would otherwise stop and restart reading (two epoll_ctl) on every read.
-            if (!backend.isWritable()) {
-                frontend.config().setAutoRead(false);
-            }
+        }
+        clientBatchEnded();
+    }
+
+    /**
+     * A read batch from the client has been written to the server (through the pipeline or
+     * directly): backpressure, the idle timer, the byte counter.
+     */
+    private void clientBatchEnded() {
+        // Checked after the flush, not after each write: a read larger than the high-water mark
+        // would otherwise stop and restart reading (two epoll_ctl) on every read.
+        if (backend != null && !backend.isWritable()) {
+            frontend.config().setAutoRead(false);
         }
         if (idle != null) {
             idle.touch();
@@ -377,6 +379,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     void fromServerComplete() {
         toFrontend.flush();
+        serverBatchEnded();
+    }
+
+    /** A read batch from the server has been written to the client: as {@link #clientBatchEnded}. */
+    private void serverBatchEnded() {
         if (!frontend.isWritable()) {
             backend.config().setAutoRead(false);
         }
