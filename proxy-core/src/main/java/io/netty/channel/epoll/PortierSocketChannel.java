@@ -5,19 +5,27 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoRegistration;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Portier's epoll TCP connection: Netty's stream channel (its writes, half-closure, connect and,
@@ -48,7 +56,9 @@ import java.util.concurrent.Executor;
  *       round.</li>
  *   <li><b>Connect</b> ({@link #connecting}): EPOLLIN is asked for in the first
  *       {@code EPOLL_CTL_ADD}, for a connection that reads as soon as it is connected; Netty adds it
- *       with one more MOD once the connect completes. No read can come sooner.</li>
+ *       with one more MOD once the connect completes. No read can come sooner. When the connect
+ *       completes, one MOD drops EPOLLOUT; Netty's adds a {@code getpeername} and a second MOD that
+ *       writes the same interest set again.</li>
  * </ul>
  *
  * <p><b>Relaying reads straight to a peer</b> ({@link #relayTo}): once a proxy has paired two such
@@ -73,8 +83,7 @@ import java.util.concurrent.Executor;
  * (bandwidth shaping, a PROXY protocol decoder).
  *
  * <p>What stays from Netty per connection: {@code getsockname} in the socket's constructor (to learn
- * its family), {@code getpeername} and a repeated {@code EPOLL_CTL_MOD} when a connect completes,
- * {@code shutdown(SHUT_RD)} on a half-close (Netty's socket state is set by it) and
+ * its family), {@code shutdown(SHUT_RD)} on a half-close (Netty's socket state is set by it) and
  * {@code EPOLL_CTL_DEL} before the close, all inside Netty's final or private code. TCP fast open
  * and TCP_MD5SIG are not offered (Portier uses neither).
  *
@@ -88,6 +97,9 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     /** Where reads are relayed straight to (see {@link #relayTo}); null: through the pipeline. Loop only. */
     private PortierSocketChannel relayPeer;
     private Relayed relayed;
+    /** The connect in progress (see {@link PortierUnsafe#connect}), or null. Loop only. */
+    private ChannelPromise connectPromise;
+    private Future<?> connectTimeout;
 
     /** Bytes one relayed read may bring: the size of the per-loop receive buffer. */
     static final int RELAY_READ_BYTES = 64 * 1024;
@@ -277,11 +289,122 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     }
 
     @Override
+    protected void doClose() throws Exception {
+        ChannelPromise pending = connectPromise;
+        if (pending != null) {
+            connectPromise = null;
+            pending.tryFailure(new ClosedChannelException());
+        }
+        cancelConnectTimeout();
+        super.doClose();
+    }
+
+    private void cancelConnectTimeout() {
+        Future<?> timeout = connectTimeout;
+        if (timeout != null) {
+            connectTimeout = null;
+            timeout.cancel(false);
+        }
+    }
+
+    @Override
     protected AbstractEpollUnsafe newUnsafe() {
         return new PortierUnsafe();
     }
 
     private final class PortierUnsafe extends EpollStreamUnsafe {
+        /**
+         * Netty's connect with what it repeats when the connect completes taken out: the
+         * {@code getpeername} (the peer is the address connected to, known already) and a second
+         * {@code EPOLL_CTL_MOD} with the interest set just written. Unlike Netty's, the promise is made
+         * uncancellable (cancelling it fails; close the channel instead), which spares a listener per
+         * connect. The connect timeout ({@code CONNECT_TIMEOUT_MILLIS}) and its message are Netty's.
+         */
+        @Override
+        public void connect(SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
+            if (!promise.setUncancellable() || !ensureOpen(promise)) {
+                return;
+            }
+            try {
+                if (connectPromise != null) {
+                    throw new ConnectionPendingException();
+                }
+                boolean wasActive = isActive();
+                if (doConnect(remoteAddress, localAddress)) {
+                    connected(promise, wasActive);
+                    return;
+                }
+                connectPromise = promise;
+                int millis = config.getConnectTimeoutMillis();
+                if (millis > 0) {
+                    connectTimeout = eventLoop().schedule(() -> connectTimedOut(millis, remoteAddress),
+                            millis, TimeUnit.MILLISECONDS);
+                }
+            } catch (Throwable t) {
+                closeIfClosed();
+                promise.tryFailure(annotateConnectException(t, remoteAddress));
+            }
+        }
+
+        private void connectTimedOut(int millis, SocketAddress remoteAddress) {
+            ChannelPromise pending = connectPromise;
+            if (pending != null && pending.tryFailure(new ConnectTimeoutException(
+                    "connection timed out after " + millis + " ms: " + remoteAddress))) {
+                close(voidPromise());
+            }
+        }
+
+        /** Netty's event order (writable or error first, then readable, then peer shutdown). */
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            if (connectPromise == null) {
+                super.handle(registration, event);
+                return;
+            }
+            int ops = ((EpollIoEvent) event).ops().value;
+            if ((ops & EpollIoOps.EPOLL_ERR_OUT_MASK) != 0) {
+                finishConnect();
+            }
+            if ((ops & EpollIoOps.EPOLL_ERR_IN_MASK) != 0) {
+                epollInReady();
+            }
+            if ((ops & EpollIoOps.EPOLL_RDHUP_MASK) != 0) {
+                epollRdHupReady();
+            }
+        }
+
+        private void finishConnect() {
+            ChannelPromise promise = connectPromise;
+            boolean wasActive = isActive();
+            try {
+                if (!socket.finishConnect()) {
+                    return; // still in progress: EPOLLOUT stays asked for
+                }
+                connectPromise = null;
+                cancelConnectTimeout();
+                clearFlag(Native.EPOLLOUT);
+                connected(promise, wasActive);
+            } catch (Throwable t) {
+                connectPromise = null;
+                cancelConnectTimeout();
+                promise.tryFailure(annotateConnectException(t, remote));
+                closeIfClosed();
+            }
+        }
+
+        /** As Netty's: active, the promise told, then {@code channelActive}. */
+        private void connected(ChannelPromise promise, boolean wasActive) {
+            active = true;
+            boolean nowActive = isActive();
+            boolean told = promise.trySuccess();
+            if (!wasActive && nowActive) {
+                pipeline().fireChannelActive();
+            }
+            if (!told) {
+                close(voidPromise());
+            }
+        }
+
         @Override
         void epollInReady() {
             PortierSocketChannel peer = relayPeer;
