@@ -1,14 +1,11 @@
 package io.portier.core.listener;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.portier.config.BindAddress;
 import io.portier.config.ListenerConfig;
@@ -17,7 +14,6 @@ import io.portier.core.limit.RejectionLog;
 import io.portier.core.log.AccessLog;
 import io.portier.core.metrics.PortMetrics;
 import io.portier.core.pool.Pool;
-import io.portier.core.relay.FrontendPipeline;
 import io.portier.core.transport.Addresses;
 import io.portier.core.transport.Transport;
 import org.slf4j.Logger;
@@ -57,7 +53,7 @@ public final class Listener {
     private final EventLoopGroup loops;
     private final Transport transport;
     private final Map<Integer, ListenerPort> ports = new ConcurrentHashMap<>();
-    private final FrontendInitializer child;
+    private final java.util.function.IntFunction<ListenerPort> newPort;
     private volatile ListenerConfig config;
     private volatile ListenerPort.Route route;
     private volatile AccessLog accessLog;
@@ -71,8 +67,8 @@ public final class Listener {
         this.accessLog = accessLog;
         this.route = new ListenerPort.Route(config, pool);
         RejectionLog rejections = new RejectionLog(config.name());
-        this.child = new FrontendInitializer(ports, p -> new ListenerPort(config.name(), p, route,
-                new PortMetrics(registry, config.name(), p), this.accessLog, transport, rejections));
+        this.newPort = p -> new ListenerPort(config.name(), p, route,
+                new PortMetrics(registry, config.name(), p), this.accessLog, transport, rejections);
     }
 
     /**
@@ -136,7 +132,7 @@ public final class Listener {
                 rollback(added);
                 throw new ListenerBindException(next.name(), Addresses.format(actual), reason(e), e);
             }
-            ListenerPort lp = child.portFor(actual.getPort());
+            ListenerPort lp = portFor(actual.getPort());
             sockets.forEach(lp::addSocket);
             added.add(new Binding(key, actual, List.copyOf(sockets)));
             LOG.info("listener {} bound {}, {} socket{}, {}", next.name(), Addresses.format(actual),
@@ -199,21 +195,31 @@ public final class Listener {
 
     private Channel bindOne(ListenerConfig config, EventLoop acceptLoop, EventLoopGroup childLoops,
                             InetSocketAddress target) {
-        ServerBootstrap b = new ServerBootstrap()
-                .group(acceptLoop, childLoops)
-                .channelFactory(() -> transport.newServerChannel(target))
-                .option(ChannelOption.SO_BACKLOG, config.backlog())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                // TCP_NODELAY: Netty's socket channels (epoll and NIO) set it by default.
-                // SO_KEEPALIVE: set by FrontendHandler from the listener's tcp-keepalive, so that a
-                // reload changes it for new connections without binding again.
-                .childHandler(child);
-        if (config.reusePort() && transport.isEpoll()) {
-            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        ServerSocketChannel server = transport.newServerChannel(target);
+        try {
+            server.config().setBacklog(config.backlog());
+            server.config().setReuseAddress(true);
+            if (config.reusePort() && transport.isEpoll()) {
+                server.config().setOption(EpollChannelOption.SO_REUSEPORT, true);
+            }
+            server.pipeline().addLast(new Acceptor(childLoops, this::portFor));
+            acceptLoop.register(server).syncUninterruptibly();
+            server.bind(target).syncUninterruptibly();
+            return server;
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
         }
-        return b.bind(target).syncUninterruptibly().channel();
+    }
+
+    /**
+     * The {@link ListenerPort} of {@code port}, for the connections it accepts (one map read per
+     * connection; the map is complete once the listener is bound, and filled on demand for a
+     * connection racing the bind of a port-0 socket).
+     */
+    private ListenerPort portFor(int port) {
+        ListenerPort lp = ports.get(port);
+        return lp != null ? lp : ports.computeIfAbsent(port, newPort::apply);
     }
 
     /** The OS reason of a bind failure, without Netty's "bind(..) failed: " prefix. */
@@ -270,35 +276,5 @@ public final class Listener {
             n += lp.live().size();
         }
         return n;
-    }
-
-    /**
-     * Adds the relay to each accepted connection, with the {@link ListenerPort} of the port it came in
-     * on (one map read per connection; the map is complete once the listener is bound, and filled on
-     * demand for a connection racing the bind of a port-0 socket).
-     */
-    @ChannelHandler.Sharable
-    private static final class FrontendInitializer extends ChannelInitializer<Channel> {
-        private final Map<Integer, ListenerPort> ports;
-        private final java.util.function.IntFunction<ListenerPort> factory;
-
-        FrontendInitializer(Map<Integer, ListenerPort> ports, java.util.function.IntFunction<ListenerPort> factory) {
-            this.ports = ports;
-            this.factory = factory;
-        }
-
-        ListenerPort portFor(int port) {
-            ListenerPort lp = ports.get(port);
-            return lp != null ? lp : ports.computeIfAbsent(port, factory::apply);
-        }
-
-        @Override
-        protected void initChannel(Channel ch) {
-            // The listening socket's port (the same as the connection's local port), known without a
-            // getsockname on the new socket.
-            Channel listening = ch.parent() != null ? ch.parent() : ch;
-            int port = ((InetSocketAddress) listening.localAddress()).getPort();
-            FrontendPipeline.init(ch, portFor(port));
-        }
     }
 }

@@ -198,6 +198,89 @@ class PortierChannelsTest {
     }
 
     /**
+     * The channel's own connect: a pending connect is uncancellable, times out with Netty's message
+     * and closes the socket, and fails when the channel is closed under it; a completed one fires
+     * channelActive once and reads at once (EPOLLIN asked for from the start).
+     */
+    @Test
+    void aConnectCompletesTimesOutOrFailsOnCloseAndCannotBeCancelled() throws Exception {
+        // A listener that never accepts, with its backlog full: further SYNs are dropped, so a
+        // connect to it stays pending.
+        try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.List<Socket> queued = new java.util.ArrayList<>();
+            try {
+                while (queued.size() < 16) {
+                    Socket s = new Socket();
+                    try {
+                        s.connect(full.getLocalSocketAddress(), 200);
+                        queued.add(s);
+                    } catch (java.net.SocketTimeoutException backlogFull) {
+                        s.close();
+                        break;
+                    }
+                }
+                PortierSocketChannel timed = PortierSocketChannel.connecting(SocketProtocolFamily.INET);
+                timed.config().setConnectTimeoutMillis(300);
+                timed.pipeline().addLast(new ChannelInboundHandlerAdapter());
+                loops.next().register(timed).syncUninterruptibly();
+                // Connect on the loop, so that the cancel below comes after the connect started.
+                ChannelFuture pending = timed.eventLoop().submit(() -> timed.connect(full.getLocalSocketAddress()))
+                        .get(5, TimeUnit.SECONDS);
+                assertThat(pending.cancel(false)).as("uncancellable once started").isFalse();
+                pending.awaitUninterruptibly(5, TimeUnit.SECONDS);
+                assertThat(pending.cause()).isInstanceOf(io.netty.channel.ConnectTimeoutException.class)
+                        .hasMessage("connection timed out after 300 ms: " + full.getLocalSocketAddress());
+                timed.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+                assertThat(timed.isOpen()).isFalse();
+
+                PortierSocketChannel closed = PortierSocketChannel.connecting(SocketProtocolFamily.INET);
+                closed.pipeline().addLast(new ChannelInboundHandlerAdapter());
+                loops.next().register(closed).syncUninterruptibly();
+                ChannelFuture cut = closed.connect(full.getLocalSocketAddress());
+                closed.close().syncUninterruptibly();
+                assertThat(cut.awaitUninterruptibly(5, TimeUnit.SECONDS)).isTrue();
+                assertThat(cut.cause()).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+            } finally {
+                for (Socket s : queued) {
+                    s.close();
+                }
+            }
+        }
+
+        BlockingQueue<Channel> accepted = new ArrayBlockingQueue<>(4);
+        Channel listener = echoListener(accepted, false, 0);
+        java.util.concurrent.atomic.AtomicInteger actives = new java.util.concurrent.atomic.AtomicInteger();
+        BlockingQueue<String> read = new ArrayBlockingQueue<>(4);
+        PortierSocketChannel ch = PortierSocketChannel.connecting(SocketProtocolFamily.INET);
+        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                actives.incrementAndGet();
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                read.add(((ByteBuf) msg).toString(StandardCharsets.US_ASCII));
+                ((ByteBuf) msg).release();
+            }
+        });
+        loops.next().register(ch).syncUninterruptibly();
+        try {
+            ch.connect(listener.localAddress()).syncUninterruptibly();
+            assertThat(ch.isActive()).isTrue();
+            assertThat(ch.remoteAddress()).isEqualTo(listener.localAddress());
+            Channel child = accepted.poll(5, TimeUnit.SECONDS);
+            assertThat(child).isNotNull();
+            child.writeAndFlush(Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII)).syncUninterruptibly();
+            assertThat(read.poll(5, TimeUnit.SECONDS)).isEqualTo("hello");
+            assertThat(actives).hasValue(1);
+        } finally {
+            ch.close().syncUninterruptibly();
+            listener.close().syncUninterruptibly();
+        }
+    }
+
+    /**
      * The peer half-closes; the channel reads its FIN, stays open, and 8 MiB written afterwards (far
      * more than the socket buffers take, so the write waits for EPOLLOUT) reach the peer whole.
      */
