@@ -155,6 +155,39 @@ class ListenerBindingTest {
         }
     }
 
+    /**
+     * An accept error (here the event Netty fires when accept4 fails, for instance with EMFILE)
+     * stops the socket accepting for a second, as ServerBootstrap does, and clients that connect
+     * meanwhile wait in the backlog and are served once it accepts again.
+     */
+    @Test
+    void anAcceptErrorPausesTheSocketForASecondAndTheWaitingClientIsServedAfter() throws Exception {
+        try (EchoServer backend = EchoServer.replying("served\n");
+             ProxyHarness proxy = ProxyHarness.start("""
+                     portier {
+                       workers = 1
+                       listeners.l { bind = "127.0.0.1:0", pool = p }
+                       pools.p { servers = [{ name = e, address = "%s" }], health.type = none }
+                     }
+                     """.formatted(backend.address()))) {
+            Listener listener = proxy.portier().listeners().get("l");
+            Channel socket = listener.bindings().get(0).sockets().get(0);
+            socket.eventLoop().submit(() -> socket.pipeline().fireExceptionCaught(
+                    new IOException("accept(..) failed: Too many open files"))).get();
+            assertThat(socket.config().isAutoRead()).as("paused").isFalse();
+            long start = System.nanoTime();
+            try (Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
+                client.setSoTimeout(10_000);
+                String line = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        client.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+                assertThat(line).isEqualTo("served");
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("served after the pause")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+            assertThat(socket.config().isAutoRead()).isTrue();
+        }
+    }
+
     @Test
     void reusePortOffBindsOneSocket() throws Exception {
         try (ProxyHarness proxy = ProxyHarness.start("""

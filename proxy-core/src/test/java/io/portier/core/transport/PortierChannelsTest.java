@@ -108,6 +108,10 @@ class PortierChannelsTest {
             assertThat(child.localAddress()).as("read when asked").isEqualTo(listener.localAddress());
             assertThat(client.remoteAddress()).isEqualTo(listener.localAddress());
             assertThat(((InetSocketAddress) client.localAddress()).getPort()).isNotZero();
+            assertThat(child.id()).isNotEqualTo(client.id());
+            assertThat(child.id().asShortText()).as("the process-wide counter, in hex").matches("[0-9a-f]+");
+            assertThat(Long.parseLong(child.id().asShortText(), 16))
+                    .isNotEqualTo(Long.parseLong(client.id().asShortText(), 16));
 
             client.writeAndFlush(Unpooled.copiedBuffer("ping", StandardCharsets.US_ASCII)).syncUninterruptibly();
             assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("ping");
