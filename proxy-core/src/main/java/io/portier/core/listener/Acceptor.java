@@ -31,7 +31,7 @@ import java.util.function.IntFunction;
  * second, so the loop does not spin on it, as {@code ServerBootstrap} does; the pending clients wait in
  * the kernel's backlog meanwhile.
  *
- * <p>Thread: the listening socket's event loop. Shared by every socket of one listener.
+ * <p>Thread: the listening socket's event loop. One per listening socket.
  */
 final class Acceptor extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(Acceptor.class);
@@ -39,6 +39,11 @@ final class Acceptor extends ChannelInboundHandlerAdapter {
 
     private final EventLoopGroup childLoops;
     private final IntFunction<ListenerPort> ports;
+    /**
+     * This socket's port, looked up at its first accept. A port stays in its listener while any of
+     * its sockets is open, so the lookup holds for the socket's life. Loop only.
+     */
+    private ListenerPort port;
 
     /**
      * @param childLoops where accepted connections are registered: the listening socket's own loop
@@ -51,21 +56,19 @@ final class Acceptor extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public boolean isSharable() {
-        return true;
-    }
-
-    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel child = (Channel) msg;
         try {
             ChannelConfig config = child.config();
             config.setAutoRead(false);
             ((DuplexChannelConfig) config).setAllowHalfClosure(true);
-            // The listening socket's port (the connection's local port too), known without a
-            // getsockname on the new socket.
-            int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-            FrontendPipeline.init(child, ports.apply(port));
+            ListenerPort lp = port;
+            if (lp == null) {
+                // The listening socket's port (the connection's local port too), known without a
+                // getsockname on the new socket.
+                lp = port = ports.apply(((InetSocketAddress) ctx.channel().localAddress()).getPort());
+            }
+            FrontendPipeline.init(child, lp);
             ChannelFuture registered = childLoops.next().register(child);
             if (registered.isDone()) {
                 // The usual case: registered from the child's own loop, at once.
