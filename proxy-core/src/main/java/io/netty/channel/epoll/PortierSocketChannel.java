@@ -30,11 +30,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Portier's epoll TCP connection: Netty's stream channel (its writes, half-closure, connect and,
- * unless relaying as below, its read loop are used as they are), with what Netty's final
- * {@code EpollSocketChannel} does per connection and a proxy does not need taken out. It lives in
- * Netty's package because the parts it builds on are package-private there. Each change in this
- * list saves syscalls without changing what the connection does, but the one marked a fix:
+ * Portier's epoll TCP connection: Netty's stream channel (its writes, half-closure and, unless
+ * relaying as below, its read loop are used as they are; the connect is Netty's with less), with
+ * what Netty's final {@code EpollSocketChannel} does per connection and a proxy does not need taken
+ * out. It lives in Netty's package because the parts it builds on are package-private there. Each
+ * change in this list saves syscalls or per-connection work without changing what the connection
+ * does, but the one marked a fix and the connect promise, which cannot be cancelled once started:
  *
  * <ul>
  *   <li><b>Addresses when asked.</b> The peer's address comes from {@code accept} (for a client) or
@@ -416,8 +417,10 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
 
         private void connectTimedOut(int millis, SocketAddress remoteAddress) {
             ChannelPromise pending = connectPromise;
+            connectTimeout = null;
             if (pending != null && pending.tryFailure(new ConnectTimeoutException(
                     "connection timed out after " + millis + " ms: " + remoteAddress))) {
+                connectPromise = null;
                 close(voidPromise());
             }
         }

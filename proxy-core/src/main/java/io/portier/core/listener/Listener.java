@@ -206,16 +206,17 @@ public final class Listener {
             acceptLoop.register(server).syncUninterruptibly();
             server.bind(target).syncUninterruptibly();
             return server;
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // A failed bind comes as Netty's (checked) native exception, rethrown unchecked.
             server.close();
             throw e;
         }
     }
 
     /**
-     * The {@link ListenerPort} of {@code port}, for the connections it accepts (one map read per
-     * connection; the map is complete once the listener is bound, and filled on demand for a
-     * connection racing the bind of a port-0 socket).
+     * The {@link ListenerPort} of {@code port}, for the connections it accepts (read once per
+     * listening socket, by its {@link Acceptor}; the map is complete once the listener is bound, and
+     * filled on demand for a connection racing the bind of a port-0 socket).
      */
     private ListenerPort portFor(int port) {
         ListenerPort lp = ports.get(port);
