@@ -223,6 +223,7 @@ class PortierChannelsTest {
                         break;
                     }
                 }
+                assumeTrue(queued.size() < 16, "this kernel does not drop SYNs to a full accept backlog");
                 PortierSocketChannel timed = PortierSocketChannel.connecting(SocketProtocolFamily.INET);
                 timed.config().setConnectTimeoutMillis(300);
                 timed.pipeline().addLast(new ChannelInboundHandlerAdapter());
