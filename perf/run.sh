@@ -21,7 +21,7 @@ IDLE_CONNS=10000
 WARM_CONNS=20000     # short connections through each candidate during warm-up (see warm_connections)
 # Best settings found for Portier on this kit (see REPORT.md, "JVM settings"); override with
 # PORTIER_JAVA_OPTS or --java-opts.
-DEFAULT_JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled"
+DEFAULT_JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseSerialGC -Dio.netty.leakDetection.level=disabled -XX:PerMethodTrapLimit=0"
 PORTIER_JAVA_OPTS="${PORTIER_JAVA_OPTS:-$DEFAULT_JAVA_OPTS}"
 ALL_WORKLOADS="rr-keepalive,rr-latency,conn-churn,bulk,redis,idle-conns,limits-on"
 

@@ -121,7 +121,7 @@ class DockerFilesTest {
                 .contains("RUN --mount=type=cache,target=/root/.m2 \\\n"
                         + "    mvn -B -DskipTests package -pl proxy-server -am")
                 .contains("COPY --from=build /src/proxy-server/target/" + finalName + ".jar /opt/portier/portier.jar")
-                .contains("ENTRYPOINT [\"sh\", \"-c\", \"exec java $JAVA_OPTS -jar /opt/portier/portier.jar \\\"$@\\\"\", "
+                .contains("ENTRYPOINT [\"sh\", \"-c\", \"exec java -XX:PerMethodTrapLimit=0 $JAVA_OPTS -jar /opt/portier/portier.jar \\\"$@\\\"\", "
                         + "\"portier\"]")
                 .contains("CMD [\"run\", \"-c\", \"/etc/portier/portier.conf\"]")
                 .contains("ENV JAVA_OPTS=\"\"", "EXPOSE 8080 9901")

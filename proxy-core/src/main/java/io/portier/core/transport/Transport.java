@@ -1,5 +1,7 @@
 package io.portier.core.transport;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerFactory;
@@ -14,6 +16,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import io.portier.config.PortierConfig;
 
@@ -103,9 +106,35 @@ public record Transport(
                 : new NioServerSocketChannel(SelectorProvider.provider(), family);
     }
 
-    /** A new group of {@code threads} event loops of this transport. */
+    /**
+     * A new group of {@code threads} event loops of this transport, each with its share of the buffer
+     * pool already set up (see {@link #warmBufferPool}).
+     */
     public EventLoopGroup newGroup(int threads, String threadPrefix) {
-        return new MultiThreadIoEventLoopGroup(threads,
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
                 new io.netty.util.concurrent.DefaultThreadFactory(threadPrefix, true), ioHandlerFactory);
+        warmBufferPool(group, ByteBufAllocator.DEFAULT);
+        return group;
+    }
+
+    /**
+     * Takes one I/O buffer from {@code allocator} on every loop of {@code group} and gives it back.
+     * A relayed read batch does not use the pool, so on a busy relay the first read that does (a
+     * client that sends before its backend connects, a partial send) can come hours after start.
+     * Netty's pooled allocator sets up a loop's first chunk only then, and the JFR event classes it
+     * initialises with it: tens of milliseconds of class loading, reflection and compilation on that
+     * loop, a stall for every connection it carries. Done here, that is part of start-up.
+     */
+    static void warmBufferPool(EventLoopGroup group, ByteBufAllocator allocator) {
+        for (EventExecutor loop : group) {
+            loop.submit(() -> {
+                ByteBuf buf = allocator.directBuffer(1024);
+                try {
+                    buf.writeLong(0L);
+                } finally {
+                    buf.release();
+                }
+            }).syncUninterruptibly();
+        }
     }
 }

@@ -1,0 +1,39 @@
+package io.portier.core.transport;
+
+import io.netty.buffer.AdaptiveByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link Transport#warmBufferPool}: a loop's share of the pool is set up before any connection. */
+class BufferPoolWarmUpTest {
+
+    @Test
+    void everyLoopTakesItsFirstChunkAtStartAndGivesTheBufferBack() {
+        AdaptiveByteBufAllocator one = new AdaptiveByteBufAllocator();
+        AdaptiveByteBufAllocator two = new AdaptiveByteBufAllocator();
+        EventLoopGroup single = Transport.nio().newGroup(1, "warm-one");
+        EventLoopGroup pair = Transport.nio().newGroup(2, "warm-two");
+        try {
+            assertThat(one.metric().usedDirectMemory()).isZero();
+
+            Transport.warmBufferPool(single, one);
+            long perLoop = one.metric().usedDirectMemory();
+            assertThat(perLoop).as("direct memory of the chunk set up on one loop").isPositive();
+
+            // The buffer went back: warming the same loop again reuses the chunk.
+            Transport.warmBufferPool(single, one);
+            assertThat(one.metric().usedDirectMemory()).isEqualTo(perLoop);
+
+            // Each loop has a chunk of its own, set up on that loop's thread.
+            Transport.warmBufferPool(pair, two);
+            assertThat(two.metric().usedDirectMemory()).isEqualTo(2 * perLoop);
+        } finally {
+            single.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            pair.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}
