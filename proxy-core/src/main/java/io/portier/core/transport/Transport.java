@@ -113,14 +113,19 @@ public record Transport(
     public EventLoopGroup newGroup(int threads, String threadPrefix) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
                 new io.netty.util.concurrent.DefaultThreadFactory(threadPrefix, true), ioHandlerFactory);
-        warmBufferPool(group, ByteBufAllocator.DEFAULT);
+        try {
+            warmBufferPool(group, ByteBufAllocator.DEFAULT);
+        } catch (RuntimeException | Error e) {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+            throw e;
+        }
         return group;
     }
 
     /**
      * Takes one I/O buffer from {@code allocator} on every loop of {@code group} and gives it back.
-     * A relayed read batch does not use the pool, so on a busy relay the first read that does (a
-     * client that sends before its backend connects, a partial send) can come hours after start.
+     * A relayed read batch does not use the pool, so on a busy relay the first buffer that does (a
+     * read before the two sockets are paired, the rest of a partial send) can come hours after start.
      * Netty's pooled allocator sets up a loop's first chunk only then, and the JFR event classes it
      * initialises with it: tens of milliseconds of class loading, reflection and compilation on that
      * loop, a stall for every connection it carries. Done here, that is part of start-up.
