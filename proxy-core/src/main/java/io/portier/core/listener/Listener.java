@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
 
 /**
  * A bound listener: its server sockets and one {@link ListenerPort} per frontend port number.
@@ -53,7 +54,7 @@ public final class Listener {
     private final EventLoopGroup loops;
     private final Transport transport;
     private final Map<Integer, ListenerPort> ports = new ConcurrentHashMap<>();
-    private final java.util.function.IntFunction<ListenerPort> newPort;
+    private final IntFunction<ListenerPort> newPort;
     private volatile ListenerConfig config;
     private volatile ListenerPort.Route route;
     private volatile AccessLog accessLog;

@@ -16,6 +16,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import io.portier.config.PortierConfig;
@@ -23,6 +24,7 @@ import io.portier.config.PortierConfig;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.channels.spi.SelectorProvider;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The I/O transport: native epoll on Linux when it loads, NIO elsewhere. Immutable. On epoll the
@@ -111,12 +113,17 @@ public record Transport(
      * pool already set up (see {@link #warmBufferPool}).
      */
     public EventLoopGroup newGroup(int threads, String threadPrefix) {
+        return newGroup(threads, threadPrefix, ByteBufAllocator.DEFAULT);
+    }
+
+    /** {@link #newGroup(int, String)}, warming {@code allocator}: the channels' allocator, or a test's. */
+    EventLoopGroup newGroup(int threads, String threadPrefix, ByteBufAllocator allocator) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
-                new io.netty.util.concurrent.DefaultThreadFactory(threadPrefix, true), ioHandlerFactory);
+                new DefaultThreadFactory(threadPrefix, true), ioHandlerFactory);
         try {
-            warmBufferPool(group, ByteBufAllocator.DEFAULT);
+            warmBufferPool(group, allocator);
         } catch (RuntimeException | Error e) {
-            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
         return group;

@@ -8,28 +8,25 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link Transport#warmBufferPool}: a loop's share of the pool is set up before any connection. */
+/** {@link Transport#newGroup}: each loop's share of the buffer pool is set up before any connection. */
 class BufferPoolWarmUpTest {
 
     @Test
-    void everyLoopTakesItsFirstChunkAtStartAndGivesTheBufferBack() {
+    void everyLoopOfANewGroupTakesItsFirstChunkAtStartAndGivesTheBufferBack() {
         AdaptiveByteBufAllocator one = new AdaptiveByteBufAllocator();
         AdaptiveByteBufAllocator two = new AdaptiveByteBufAllocator();
-        EventLoopGroup single = Transport.nio().newGroup(1, "warm-one");
-        EventLoopGroup pair = Transport.nio().newGroup(2, "warm-two");
+        assertThat(one.metric().usedDirectMemory()).isZero();
+        EventLoopGroup single = Transport.nio().newGroup(1, "warm-one", one);
+        EventLoopGroup pair = Transport.nio().newGroup(2, "warm-two", two);
         try {
-            assertThat(one.metric().usedDirectMemory()).isZero();
-
-            Transport.warmBufferPool(single, one);
             long perLoop = one.metric().usedDirectMemory();
-            assertThat(perLoop).as("direct memory of the chunk set up on one loop").isPositive();
+            assertThat(perLoop).as("direct memory of the chunk set up on the group's loop").isPositive();
 
             // The buffer went back: warming the same loop again reuses the chunk.
             Transport.warmBufferPool(single, one);
             assertThat(one.metric().usedDirectMemory()).isEqualTo(perLoop);
 
             // Each loop has a chunk of its own, set up on that loop's thread.
-            Transport.warmBufferPool(pair, two);
             assertThat(two.metric().usedDirectMemory()).isEqualTo(2 * perLoop);
         } finally {
             single.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
