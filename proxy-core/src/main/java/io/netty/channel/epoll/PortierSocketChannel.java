@@ -10,6 +10,8 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
@@ -56,10 +58,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *       the queued bytes unsent: the other direction of a half-closed connection loses its tail.
  *       Every channel here asks for EPOLLERR as well, so its interest set is never empty. That
  *       changes no event: epoll reports EPOLLERR and EPOLLHUP whether asked for or not.</li>
- *   <li><b>End of input in one {@code EPOLL_CTL_MOD}.</b> When the peer's FIN is read, EPOLLIN and
- *       EPOLLRDHUP are dropped together; Netty drops RDHUP at once and EPOLLIN only after one more
- *       wake-up for the (level-triggered) end of stream, two MODs and an idle {@code epoll_wait}
- *       round.</li>
+ *   <li><b>End of input in one {@code EPOLL_CTL_MOD}, and no {@code shutdown(SHUT_RD)}.</b> When the
+ *       peer's FIN is read, EPOLLIN and EPOLLRDHUP are dropped together; Netty drops RDHUP at once
+ *       and EPOLLIN only after one more wake-up for the (level-triggered) end of stream, two MODs
+ *       and an idle {@code epoll_wait} round. On a half-closable channel the input is then marked
+ *       ended here ({@link #isInputShutdown} says so, the same events fire) instead of shut down in
+ *       the kernel, where the FIN has already ended it.</li>
+ *   <li><b>No {@code getsockopt(SO_ERROR)}</b> when a connect completes with EPOLLOUT alone: on Linux
+ *       that means connected (a failed connect always brings EPOLLERR, which is still checked).</li>
  *   <li><b>Connect</b> ({@link #connecting}): EPOLLIN is asked for in the first
  *       {@code EPOLL_CTL_ADD}, for a connection that reads as soon as it is connected; Netty adds it
  *       with one more MOD once the connect completes. No read can come sooner. When the connect
@@ -89,9 +95,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (bandwidth shaping, a PROXY protocol decoder).
  *
  * <p>What stays from Netty per connection: {@code getsockname} in the socket's constructor (to learn
- * its family) and {@code shutdown(SHUT_RD)} on a half-close (Netty's socket state is set by it),
- * both inside Netty's final or private code. TCP fast open
- * and TCP_MD5SIG are not offered (Portier uses neither).
+ * its family), inside Netty's final code. TCP fast open and TCP_MD5SIG are not offered (Portier uses
+ * neither).
  *
  * <p>Thread: as any Netty channel, owned by its event loop once registered.
  */
@@ -106,9 +111,17 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     /** The connect in progress (see {@link PortierUnsafe#connect}), or null. Loop only. */
     private ChannelPromise connectPromise;
     private Future<?> connectTimeout;
+    /**
+     * The peer's end of stream has been read on a half-closable channel: the input is over, as if
+     * shut down, without the {@code shutdown(SHUT_RD)} Netty makes for it (see
+     * {@link PortierUnsafe#shutdownInput}). Loop only.
+     */
+    private boolean inputEnded;
     /** In {@link #doClose}, on the event loop: see {@link #doDeregister}. */
     private boolean closing;
 
+    /** {@code EPOLLHUP} (Linux's value, the same on every architecture); Netty names no constant for it. */
+    private static final int EPOLLHUP = 0x010;
     /** Bytes one relayed read may bring: the size of the per-loop receive buffer. */
     static final int RELAY_READ_BYTES = 64 * 1024;
     /** Reads per relayed batch at most, as Netty's default {@code maxMessagesPerRead}. */
@@ -176,6 +189,18 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         return ch;
     }
 
+    /**
+     * Asks for EPOLLIN in this channel's first {@code EPOLL_CTL_ADD}: for an accepted connection with
+     * auto-read on, which Netty would otherwise add with one more MOD as it becomes active. Call
+     * before registration.
+     */
+    public void readFromRegistration() {
+        if (isRegistered()) {
+            throw new IllegalStateException("already registered: " + this);
+        }
+        interest(Native.EPOLLIN);
+    }
+
     /** A {@link SequentialId}, in place of Netty's (which reads the clock and a random per channel). */
     @Override
     protected ChannelId newId() {
@@ -228,6 +253,16 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         } catch (IOException e) {
             throw new ChannelException(e);
         }
+    }
+
+    @Override
+    public boolean isInputShutdown() {
+        return inputEnded || super.isInputShutdown();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return isInputShutdown() && isOutputShutdown();
     }
 
     @Override
@@ -434,7 +469,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             }
             int ops = ((EpollIoEvent) event).ops().value;
             if ((ops & EpollIoOps.EPOLL_ERR_OUT_MASK) != 0) {
-                finishConnect();
+                finishConnect((ops & (Native.EPOLLERR | EPOLLHUP)) == 0);
             }
             if ((ops & EpollIoOps.EPOLL_ERR_IN_MASK) != 0) {
                 epollInReady();
@@ -444,11 +479,17 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             }
         }
 
-        private void finishConnect() {
+        /**
+         * @param writableOnly the event was EPOLLOUT without EPOLLERR or EPOLLHUP: on Linux a TCP socket
+         *                     reports EPOLLOUT only once its handshake is done, and a failed connect
+         *                     always comes with EPOLLERR, so the connect has succeeded and the
+         *                     {@code getsockopt(SO_ERROR)} that would say so is spared (as HAProxy does)
+         */
+        private void finishConnect(boolean writableOnly) {
             ChannelPromise promise = connectPromise;
             boolean wasActive = isActive();
             try {
-                if (!socket.finishConnect()) {
+                if (!writableOnly && !socket.finishConnect()) {
                     return; // still in progress: EPOLLOUT stays asked for
                 }
                 connectPromise = null;
@@ -478,6 +519,10 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
 
         @Override
         void epollInReady() {
+            if (inputEnded) {
+                clearEpollIn0(); // as Netty's read loop does once the input is shut down and its end read
+                return;
+            }
             PortierSocketChannel peer = relayPeer;
             if (peer == null || !peer.idleForRelay()) {
                 super.epollInReady();
@@ -556,19 +601,33 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             return null;
         }
 
+        /**
+         * Netty's, but for the end of stream read on a half-closable channel, where the input is only
+         * marked ended ({@link #inputEnded}): the peer's FIN is in, so the kernel's input is over and
+         * {@code shutdown(SHUT_RD)} would change nothing but cost a syscall. Both interest bits go in
+         * one MOD, before the event, as Netty drops EPOLLIN before it.
+         */
         @Override
         void shutdownInput(boolean allDataRead) {
-            super.shutdownInput(allDataRead);
-            if (allDataRead && isOpen() && socket.isInputShutdown()) {
-                // The end of stream is read: nothing more will come. One MOD for both bits.
-                readPending = false;
-                try {
-                    clearFlag(Native.EPOLLIN | Native.EPOLLRDHUP);
-                } catch (IOException e) {
-                    pipeline().fireExceptionCaught(e);
-                    close(voidPromise());
-                }
+            if (inputEnded) {
+                return; // as Netty's for an input already shut down whose end was read
             }
+            if (!allDataRead || socket.isInputShutdown() || !config.isAllowHalfClosure() || !isOpen()) {
+                super.shutdownInput(allDataRead);
+                return;
+            }
+            inputEnded = true;
+            readPending = false;
+            try {
+                clearFlag(Native.EPOLLIN | Native.EPOLLRDHUP);
+            } catch (IOException e) {
+                pipeline().fireExceptionCaught(e);
+                close(voidPromise());
+                return;
+            }
+            pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            inputClosedSeenErrorOnRead = true;
+            pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
         }
     }
 }

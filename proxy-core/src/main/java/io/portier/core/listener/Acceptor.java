@@ -59,9 +59,9 @@ final class Acceptor extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel child = (Channel) msg;
         try {
-            ChannelConfig config = child.config();
-            config.setAutoRead(false);
-            ((DuplexChannelConfig) config).setAllowHalfClosure(true);
+            // Auto-read stays as the pipeline sets it (FrontendPipeline): on, to read what the client
+            // sends while the server connects, or off until a PROXY header is asked for.
+            ((DuplexChannelConfig) child.config()).setAllowHalfClosure(true);
             ListenerPort lp = port;
             if (lp == null) {
                 // The listening socket's port (the connection's local port too), known without a

@@ -26,6 +26,7 @@ import io.portier.core.transport.Addresses;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,8 +38,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Flow: on accept, ask the port's {@link Admission}; a refused connection is counted and closed
  * as {@code on-limit} says (FIN, or RST), or with {@code pause} held until a slot or token frees.
- * Once admitted, add the bandwidth shapers, pick a server and connect (frontend reads are off until then); a failed
- * connect tries another server up to {@code retries} times. Once connected, reads on either side
+ * Once admitted, add the bandwidth shapers, pick a server and connect; what the client sends meanwhile
+ * is held, up to {@link #EARLY_BYTES_MAX} (then reads pause until connected). A failed connect tries
+ * another server up to {@code retries} times. Once connected, reads on either side
  * are written to the other and flushed once per read batch ({@link Sender}); when the other side stops being
  * writable the reading side stops reading until it drains (bounded memory). An end of stream on one
  * side shuts down the output of the other (half-close) while the other direction keeps flowing; the
@@ -68,10 +70,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private Sender toBackend;
     private Sender toFrontend;
     /**
-     * Bytes read from the client before the backend connected. Reads are off until then, but epoll
-     * still reads once when the client half-closes early (RDHUP), so this holds at most one read batch.
+     * What the client sent before the backend connected, in order: its first read in
+     * {@link #earlyFirst}, any further ones here. Reads stay on while connecting (a client's request
+     * then comes with the connect's completion, not one epoll round and one {@code epoll_ctl} later)
+     * until {@link #EARLY_BYTES_MAX} are held; then they pause until the backend is connected.
      */
-    private java.util.ArrayDeque<Object> early;
+    private ArrayDeque<Object> early;
+    private Object earlyFirst;
+    private int earlyBytes;
     private int attempts;
 
     private long acceptNanos;
@@ -90,6 +96,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean serverEof;
     private EndReason end;
     private boolean finished;
+
+    /**
+     * Bytes of client data held while the backend connects before reads pause (the read that crosses
+     * it is held whole): as much as one relayed read, and as the backend's write high-water mark.
+     */
+    static final int EARLY_BYTES_MAX = 64 * 1024;
 
     public FrontendHandler(ListenerPort port) {
         this.port = port;
@@ -118,6 +130,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         InetAddress source = client.getAddress();
         Permit p = admission.admit(source);
         if (!p.admitted() && p.verdict().portWide() && admission.limits().onLimit() == LimitsConfig.OnLimit.PAUSE) {
+            // A held connection reads nothing until it is connected: only the kernel holds its bytes.
+            frontend.config().setAutoRead(false);
             port.acceptPause().hold(frontend, source, p.verdict(), this::admittedLater);
             return;
         }
@@ -216,14 +230,16 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (send != ProxyProtocolConfig.Version.OFF) {
             ProxyProtocol.writeHeader(backend, send, client, (InetSocketAddress) frontend.localAddress());
         }
-        if (early != null) {
-            for (Object msg; (msg = early.poll()) != null; ) {
-                int n = Relay.size(msg);
-                bytesIn += n;
-                unpublishedIn += n;
-                backend.write(msg, backend.voidPromise());
+        if (earlyFirst != null) {
+            writeEarly(earlyFirst);
+            earlyFirst = null;
+            if (early != null) {
+                for (Object msg; (msg = early.poll()) != null; ) {
+                    writeEarly(msg);
+                }
+                early = null;
             }
-            early = null;
+            earlyBytes = 0;
             backend.flush();
         }
         if (!clientEof) {
@@ -235,6 +251,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (clientEof) {
             Relay.shutdownOutput(backend);
         }
+    }
+
+    private void writeEarly(Object msg) {
+        int n = Relay.size(msg);
+        bytesIn += n;
+        unpublishedIn += n;
+        backend.write(msg, backend.voidPromise());
     }
 
     /**
@@ -306,10 +329,19 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            if (early == null) {
-                early = new java.util.ArrayDeque<>(4);
+            if (earlyFirst == null) {
+                earlyFirst = msg;
+            } else {
+                if (early == null) {
+                    early = new ArrayDeque<>(4);
+                }
+                early.add(msg);
             }
-            early.add(msg);
+            earlyBytes += Relay.size(msg);
+            if (earlyBytes >= EARLY_BYTES_MAX) {
+                // Until connected (where reads go back on): the client waits in its socket buffers.
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         int n = Relay.size(msg);
@@ -477,9 +509,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         finished = true;
-        if (early != null) {
-            early.forEach(ReferenceCountUtil::release);
-            early = null;
+        if (earlyFirst != null) {
+            ReferenceCountUtil.release(earlyFirst);
+            earlyFirst = null;
+            if (early != null) {
+                early.forEach(ReferenceCountUtil::release);
+                early = null;
+            }
         }
         if (idle != null) {
             idle.cancel();
@@ -550,6 +586,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** The backend connection, once connected (tests). */
     Channel backend() {
         return backend;
+    }
+
+    /** Bytes of client data held while the backend connects (tests). */
+    int earlyBytes() {
+        return earlyBytes;
     }
 
     /** The frontend connection, once active (tests). */

@@ -294,13 +294,18 @@ class PortierChannelsTest {
         int size = 8 << 20;
         try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             CompletableFuture<Channel> inputEnded = new CompletableFuture<>();
+            java.util.concurrent.atomic.AtomicInteger shutdownEvents = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger readCompleteEvents = new java.util.concurrent.atomic.AtomicInteger();
             Channel ch = new Bootstrap().group(loops).channel(PortierSocketChannel.class)
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                             if (evt instanceof ChannelInputShutdownEvent) {
+                                shutdownEvents.incrementAndGet();
                                 inputEnded.complete(ctx.channel());
+                            } else if (evt instanceof io.netty.channel.socket.ChannelInputShutdownReadComplete) {
+                                readCompleteEvents.incrementAndGet();
                             }
                         }
                     })
@@ -309,7 +314,9 @@ class PortierChannelsTest {
                 peer.shutdownOutput();
                 Channel ended = inputEnded.get(5, TimeUnit.SECONDS);
                 assertThat(ended.isOpen()).isTrue();
+                // Ended without shutdown(SHUT_RD) (the FIN is read), yet as Netty reports a shut input.
                 assertThat(((SocketChannel) ended).isInputShutdown()).isTrue();
+                assertThat(((SocketChannel) ended).isShutdown()).isFalse();
 
                 ChannelFuture written = ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[size]));
                 Thread.sleep(200); // the socket buffers fill up; the rest waits for EPOLLOUT
@@ -323,6 +330,8 @@ class PortierChannelsTest {
                     total += n;
                 }
                 assertThat(written.await(5, TimeUnit.SECONDS) && written.isSuccess()).isTrue();
+                assertThat(shutdownEvents).as("input-shutdown events").hasValue(1);
+                assertThat(readCompleteEvents).as("input-shutdown-read-complete events").hasValue(1);
                 ch.close().syncUninterruptibly();
                 assertThat(in.read()).as("end of stream after the close").isEqualTo(-1);
                 assertThat(total).isEqualTo(size);
