@@ -8,15 +8,13 @@ PERF_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$PERF_DIR/.." && pwd)"
 WL="${1:-conn-churn}"
 SECS="${2:-20}"
-JAVA_OPTS_BASE="${PORTIER_JAVA_OPTS:-$(sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$PERF_DIR/run.sh")}"
+# shellcheck source=lib/common.sh
+. "$PERF_DIR/lib/common.sh"
+JAVA_OPTS_BASE="$(kit_java_opts)"
 JFR="${JFR:-$PERF_DIR/results/profile-$WL.jfr}"
 WORK="$(mktemp -d /tmp/portier-profile.XXXXXX)"
 PIDS=()
 trap 'for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; wait 2>/dev/null || true' EXIT
-
-render() { local tpl="$1" out="$2"; shift 2; cp "$tpl" "$out"; local kv
-    for kv in "$@"; do sed -i "s|@${kv%%=*}@|${kv#*=}|g" "$out"; done; sed -i '/@LIMITS@/d' "$out"; }
-wait_port() { local i; for i in $(seq 1 300); do ss -ltnH "sport = :$1" | grep -q . && return 0; sleep 0.1; done; return 1; }
 
 case "$WL" in
     rr-keepalive|conn-churn)
