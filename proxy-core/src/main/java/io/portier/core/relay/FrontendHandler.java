@@ -240,6 +240,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 early = null;
             }
             earlyBytes = 0;
+            toBackend.flush();
+        } else if (send != ProxyProtocolConfig.Version.OFF) {
             backend.flush();
         }
         if (!clientEof) {
@@ -253,11 +255,16 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Held client data, as one read batch: a single small buffer (a request) goes out with one
+     * {@code send(2)} past the pipeline ({@link Sender}), anything more the usual way, in order
+     * behind a PROXY header queued before it.
+     */
     private void writeEarly(Object msg) {
         int n = Relay.size(msg);
         bytesIn += n;
         unpublishedIn += n;
-        backend.write(msg, backend.voidPromise());
+        toBackend.write(msg);
     }
 
     /**

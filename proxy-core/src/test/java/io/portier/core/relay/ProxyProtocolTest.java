@@ -5,8 +5,10 @@ import io.portier.core.support.EchoServer;
 import io.portier.core.support.ProxyHarness;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,6 +47,34 @@ class ProxyProtocolTest {
             String got = new String(received.get(5, TimeUnit.SECONDS), StandardCharsets.US_ASCII);
             assertThat(got).isEqualTo("PROXY TCP4 127.0.0.1 127.0.0.1 " + client.getLocalPort() + " "
                     + proxy.port("l") + "\r\nhello");
+        }
+    }
+
+    /**
+     * A protocol where the server speaks first (SMTP, FTP, MySQL): the server waits for the header
+     * before its greeting, and the client sends nothing until it has the greeting, so the header
+     * must go out as soon as the server is connected, not with the client's first bytes.
+     */
+    @Test
+    void sendsTheHeaderAtOnceWhenTheServerSpeaksFirst() throws Exception {
+        try (EchoServer backend = new EchoServer(s -> {
+                 StringBuilder line = new StringBuilder();
+                 InputStream in = s.getInputStream();
+                 for (int c; !line.toString().endsWith("\r\n") && (c = in.read()) >= 0; ) {
+                     line.append((char) c);
+                 }
+                 s.getOutputStream().write(("220 hello " + line.toString().trim() + "\r\n")
+                         .getBytes(StandardCharsets.US_ASCII));
+                 s.getOutputStream().flush();
+                 in.readAllBytes();
+             });
+             ProxyHarness proxy = ProxyHarness.start(config(backend.address(), "send = v1"));
+             Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
+            client.setSoTimeout(5000);
+            String greeting = new BufferedReader(new InputStreamReader(client.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            assertThat(greeting).isEqualTo("220 hello PROXY TCP4 127.0.0.1 127.0.0.1 " + client.getLocalPort()
+                    + " " + proxy.port("l"));
         }
     }
 
