@@ -15,10 +15,7 @@ WL="${1:-conn-churn}"
 SECS="${2:-6}"
 # shellcheck source=lib/common.sh
 . "$PERF_DIR/lib/common.sh"
-JAVA_OPTS_BASE="$(kit_java_opts)"
-WORK="$(mktemp -d /tmp/portier-kprofile.XXXXXX)"
-PIDS=()
-trap 'for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; wait 2>/dev/null || true' EXIT
+kit_setup kprofile
 command -v perf >/dev/null || { echo "perf is needed (apt-get install linux-perf)" >&2; exit 1; }
 case "$WL" in
     conn-churn) HDR=(-H "Connection: close") ;;

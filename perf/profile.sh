@@ -10,11 +10,8 @@ WL="${1:-conn-churn}"
 SECS="${2:-20}"
 # shellcheck source=lib/common.sh
 . "$PERF_DIR/lib/common.sh"
-JAVA_OPTS_BASE="$(kit_java_opts)"
+kit_setup profile
 JFR="${JFR:-$PERF_DIR/results/profile-$WL.jfr}"
-WORK="$(mktemp -d /tmp/portier-profile.XXXXXX)"
-PIDS=()
-trap 'for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; wait 2>/dev/null || true' EXIT
 
 case "$WL" in
     rr-keepalive|conn-churn)

@@ -9,10 +9,7 @@ WL="${1:-conn-churn}"
 SECS="${2:-3}"
 # shellcheck source=lib/common.sh
 . "$PERF_DIR/lib/common.sh"
-JAVA_OPTS_BASE="$(kit_java_opts)"
-WORK="$(mktemp -d /tmp/portier-syscalls.XXXXXX)"
-PIDS=()
-trap 'for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; wait 2>/dev/null || true' EXIT
+kit_setup syscalls
 command -v strace >/dev/null || { echo "strace is needed (apt-get install strace)" >&2; exit 1; }
 
 case "$WL" in
