@@ -108,6 +108,11 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     /** Where reads are relayed straight to (see {@link #relayTo}); null: through the pipeline. Loop only. */
     private PortierSocketChannel relayPeer;
     private Relayed relayed;
+    /**
+     * This loop's {@link #RELAY_BUFFER}, kept from {@link #relayTo} so a read batch does not look it
+     * up: a channel never changes thread (see {@code Transport}).
+     */
+    private ByteBuf relayBuffer;
     /** The connect in progress (see {@link PortierUnsafe#connect}), or null. Loop only. */
     private ChannelPromise connectPromise;
     private Future<?> connectTimeout;
@@ -337,9 +342,14 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
      *         native address to use
      */
     public boolean relayTo(PortierSocketChannel peer, Relayed relayed) {
-        if (peer.eventLoop() != eventLoop() || !RELAY_BUFFER.get().hasMemoryAddress()) {
+        if (!eventLoop().inEventLoop()) {
+            throw new IllegalStateException("relayTo off the event loop: " + this);
+        }
+        ByteBuf buf = RELAY_BUFFER.get(); // the loop thread's own
+        if (peer.eventLoop() != eventLoop() || !buf.hasMemoryAddress()) {
             return false;
         }
+        this.relayBuffer = buf;
         this.relayPeer = peer;
         this.relayed = relayed;
         return true;
@@ -538,7 +548,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                 clearEpollIn0();
                 return;
             }
-            ByteBuf buf = RELAY_BUFFER.get();
+            ByteBuf buf = relayBuffer;
             long address = buf.memoryAddress();
             // After EPOLLRDHUP, read on to the end of stream, as Netty does.
             boolean rdHup = recvBufAllocHandle().isReceivedRdHup();
