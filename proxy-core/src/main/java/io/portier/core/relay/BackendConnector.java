@@ -53,7 +53,7 @@ final class BackendConnector {
         if (keepAlive) {
             ch.config().setKeepAlive(true);
         }
-        ch.pipeline().addLast(handler);
+        ch.pipeline().addLast(PipelineNames.BACKEND, handler);
         ChannelFuture registered = loop.register(ch);
         if (registered.isDone() && !registered.isSuccess()) {
             ch.unsafe().closeForcibly();

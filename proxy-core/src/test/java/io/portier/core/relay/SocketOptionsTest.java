@@ -50,6 +50,8 @@ class SocketOptionsTest {
                 assertThat(ch.config().getOption(ChannelOption.ALLOW_HALF_CLOSURE)).as("half-closure of %s", ch).isTrue();
             }
             assertThat(relay.backend().eventLoop()).as("the backend connection's loop").isSameAs(frontend.eventLoop());
+            assertThat(relay.backend().pipeline().names()).as("the backend pipeline, by PipelineNames")
+                    .startsWith(PipelineNames.BACKEND);
         }
     }
 
