@@ -60,7 +60,7 @@ table, rates = {}, {}
 for name, pid, rate in runs:
     rates[name] = float(rate)
     c = collections.Counter()
-    # A sample: a header line ("PID" and the leaf), then its call chain, one "addr sym (dso)" a line.
+    # A sample: a line with its PID, then its call chain from the leaf out, a tab-led "addr sym (dso)" a line.
     def account(stack, owner):
         if owner != pid or not stack:
             return

@@ -16,16 +16,13 @@ wait_port() {
     return 1
 }
 
-# The kit's Portier JAVA_OPTS (run.sh's default), unless PORTIER_JAVA_OPTS says otherwise.
-kit_java_opts() {
-    echo "${PORTIER_JAVA_OPTS:-$(sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$PERF_DIR/run.sh")}"
-}
-
 # kit_setup NAME: sets WORK (a fresh /tmp/portier-NAME.* directory), PIDS (processes to kill on
-# exit, with the EXIT trap that does it) and JAVA_OPTS_BASE (the kit's Portier JAVA_OPTS).
+# exit or on INT/TERM, with the trap that does it) and JAVA_OPTS_BASE (the kit's Portier
+# JAVA_OPTS: run.sh's default, unless PORTIER_JAVA_OPTS says otherwise).
 kit_setup() {
     WORK="$(mktemp -d "/tmp/portier-$1.XXXXXX")"
     PIDS=()
     trap 'for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; wait 2>/dev/null || true' EXIT
-    JAVA_OPTS_BASE="$(kit_java_opts)"
+    trap 'exit 143' INT TERM # a signal ends the script through the EXIT trap too (bash skips it otherwise)
+    JAVA_OPTS_BASE="${PORTIER_JAVA_OPTS:-$(sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$PERF_DIR/run.sh")}"
 }
