@@ -64,6 +64,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *       and an idle {@code epoll_wait} round. On a half-closable channel the input is then marked
  *       ended here ({@link #isInputShutdown} says so, the same events fire) instead of shut down in
  *       the kernel, where the FIN has already ended it.</li>
+ *   <li><b>A relayed end of stream: the last bytes and the FIN in one segment, and no read of 0.</b>
+ *       When epoll reports the peer's FIN before the read that brings its last bytes, those bytes are
+ *       sent to the other side with TCP_CORK on, and the FIN that follows them leaves in the same
+ *       segment (HAProxy's {@code MSG_MORE}); the short read is known to be the last, so no
+ *       {@code recv} is made to see 0 (as HAProxy). EPOLLPRI is asked for to learn of urgent data, the
+ *       one other thing that cuts a read short (see {@link PortierUnsafe#relayIn}).</li>
  *   <li><b>No {@code getsockopt(SO_ERROR)}</b> when a connect completes with EPOLLOUT alone: on Linux
  *       that means connected (a failed connect always brings EPOLLERR, which is still checked).</li>
  *   <li><b>Connect</b> ({@link #connecting}): EPOLLIN is asked for in the first
@@ -124,9 +130,25 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     private boolean inputEnded;
     /** In {@link #doClose}, on the event loop: see {@link #doDeregister}. */
     private boolean closing;
+    /**
+     * epoll has reported the peer's FIN (EPOLLRDHUP without EPOLLERR) on a relayed channel: every
+     * byte the peer sent is in the socket's receive queue now, so a read that returns less than it
+     * asked for has reached the end of stream (see {@link PortierUnsafe#relayIn}). Loop only.
+     */
+    private boolean peerFinQueued;
+    /**
+     * The peer has sent TCP urgent data (epoll said EPOLLPRI): a read stops short at its mark, so a
+     * short read no longer means the end even after the FIN, and {@link #peerFinQueued} stays false
+     * for good. EPOLLPRI is asked for until then. Loop only.
+     */
+    private boolean urgentSeen;
+    /** TCP_CORK is on: the relay's last bytes wait in the kernel to leave with the FIN. Loop only. */
+    private boolean corkedForEnd;
 
     /** {@code EPOLLHUP} (Linux's value, the same on every architecture); Netty names no constant for it. */
     private static final int EPOLLHUP = 0x010;
+    /** {@code EPOLLPRI}, urgent data to read (Linux's value on every architecture); no Netty constant either. */
+    private static final int EPOLLPRI = 0x002;
     /** Bytes one relayed read may bring: the size of the per-loop receive buffer. */
     static final int RELAY_READ_BYTES = 64 * 1024;
     /** Reads per relayed batch at most, as Netty's default {@code maxMessagesPerRead}. */
@@ -169,7 +191,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         super(fd, false);
         parent = null;
         config = new PortierSocketChannelConfig(this);
-        interest(Native.EPOLLERR);
+        interest(Native.EPOLLERR | EPOLLPRI);
     }
 
     /** A connection {@code parent} accepted from {@code remote}. */
@@ -180,7 +202,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         this.remote = remote;
         active = true;
         config = new PortierSocketChannelConfig(this);
-        interest(Native.EPOLLERR);
+        interest(Native.EPOLLERR | EPOLLPRI);
     }
 
     /**
@@ -367,6 +389,26 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     }
 
     /**
+     * Turns TCP_CORK on before the last bytes of a relayed stream are sent here, because the FIN
+     * follows them at once ({@code Relay.shutdownOutput} or a close, as soon as they are written): the
+     * kernel then sends the bytes and the FIN in one segment, one packet (and one ACK) less through the
+     * stack than a segment for each, as HAProxy does with {@code MSG_MORE}. Nothing is written here
+     * after the FIN, so TCP_CORK is never turned off; a corked tail that did wait longer would still
+     * leave after at most the kernel's 200 ms. When the option cannot be set, the bytes leave as usual.
+     */
+    private void corkForEnd() {
+        if (corkedForEnd) {
+            return;
+        }
+        corkedForEnd = true;
+        try {
+            socket.setTcpCork(true);
+        } catch (IOException e) {
+            // Not corked: the bytes and the FIN go in two segments, as without this.
+        }
+    }
+
+    /**
      * Sends {@code n} bytes from the start of {@code buf} to this channel's socket; queues what it
      * does not take as a normal write. Returns true when something was queued (flush, end the batch).
      */
@@ -470,14 +512,27 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             }
         }
 
-        /** Netty's event order (writable or error first, then readable, then peer shutdown). */
+        /**
+         * Netty's event order (writable or error first, then readable, then peer shutdown). A relayed
+         * channel notes the peer's FIN before it reads, not after as Netty does: the read that brings
+         * the last bytes then knows they are the last ({@link #relayIn}).
+         */
         @Override
         public void handle(IoRegistration registration, IoEvent event) {
+            int ops = ((EpollIoEvent) event).ops().value;
+            if ((ops & EPOLLPRI) != 0) {
+                urgentData();
+            }
+            if ((ops & EpollIoOps.EPOLL_RDHUP_MASK) != 0 && relayPeer != null) {
+                recvBufAllocHandle().receivedRdHup(); // as Netty's epollRdHupReady, which follows, does
+                if ((ops & Native.EPOLLERR) == 0 && !urgentSeen) {
+                    peerFinQueued = true;
+                }
+            }
             if (connectPromise == null) {
                 super.handle(registration, event);
                 return;
             }
-            int ops = ((EpollIoEvent) event).ops().value;
             if ((ops & EpollIoOps.EPOLL_ERR_OUT_MASK) != 0) {
                 finishConnect((ops & (Native.EPOLLERR | EPOLLHUP)) == 0);
             }
@@ -486,6 +541,22 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             }
             if ((ops & EpollIoOps.EPOLL_RDHUP_MASK) != 0) {
                 epollRdHupReady();
+            }
+        }
+
+        /**
+         * The first EPOLLPRI: urgent data has come (see {@link #urgentSeen}). EPOLLPRI is dropped from
+         * the interest set, or the level-triggered loop would report it again while reads are paused.
+         * The data itself is read as usual; the urgent byte is not relayed (see {@link #relayIn}).
+         */
+        private void urgentData() {
+            urgentSeen = true;
+            peerFinQueued = false;
+            try {
+                clearFlag(EPOLLPRI);
+            } catch (IOException e) {
+                pipeline().fireExceptionCaught(e);
+                close(voidPromise());
             }
         }
 
@@ -541,7 +612,16 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             }
         }
 
-        /** One read batch relayed straight to {@code peer}; see the class comment. */
+        /**
+         * One read batch relayed straight to {@code peer}; see the class comment. Once the peer's FIN
+         * is queued ({@link #peerFinQueued}), a short read is the last: it goes to the peer corked
+         * ({@link #corkForEnd}) and the end of stream follows without the {@code recv} that would
+         * return 0, as HAProxy infers it. Every byte sent before a FIN is queued before it, so the
+         * only other thing that cuts a read short is TCP urgent data (the read stops at its mark):
+         * once epoll has reported any ({@link #urgentSeen}), the end is read as Netty reads it. The
+         * urgent byte itself is not relayed (the kernel takes it out of the stream, SO_OOBINLINE
+         * being off), as by HAProxy and nginx.
+         */
         private void relayIn(PortierSocketChannel peer) {
             final ChannelConfig config = config();
             if (shouldBreakEpollInReady(config)) {
@@ -568,7 +648,16 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                     }
                     readPending = false;
                     total += n;
+                    boolean last = n < RELAY_READ_BYTES && peerFinQueued;
+                    if (last) {
+                        peer.corkForEnd();
+                    }
                     queued = peer.relayWrite(buf, n);
+                    if (last) {
+                        eof = true;
+                        readPending = false;
+                        break;
+                    }
                     if (queued || (n < RELAY_READ_BYTES && !rdHup) || !config.isAutoRead()
                             || shouldBreakEpollInReady(config)) {
                         break;
