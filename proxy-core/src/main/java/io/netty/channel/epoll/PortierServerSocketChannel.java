@@ -19,9 +19,15 @@ import java.util.Map;
  * of {@link EpollServerChannelConfig} (SO_BACKLOG, SO_REUSEADDR, SO_RCVBUF, IP_FREEBIND,
  * IP_TRANSPARENT, TCP_DEFER_ACCEPT) and SO_REUSEPORT; SO_REUSEADDR on by default, as in Netty and
  * the JDK. TCP fast open and TCP_MD5SIG are not offered (Portier uses neither).
+ *
+ * <p>TCP_NODELAY is set on the listening socket, from which Linux copies it to every accepted one:
+ * a {@code setsockopt} per connection less. The first connection's socket is asked whether it came
+ * with it; if it did not, every connection sets it itself, as Netty's do.
  */
 public final class PortierServerSocketChannel extends AbstractEpollServerChannel implements ServerSocketChannel {
     private final Config config;
+    /** Accepted sockets have TCP_NODELAY from the listener: null until the first is asked. Loop only. */
+    private Boolean childrenHaveNoDelay;
 
     /** A listening socket of the JVM's preferred family (for {@code ServerBootstrap.channel}). */
     public PortierServerSocketChannel() {
@@ -31,6 +37,11 @@ public final class PortierServerSocketChannel extends AbstractEpollServerChannel
     public PortierServerSocketChannel(SocketProtocolFamily family) {
         super(LinuxSocket.newSocketStream(family), false);
         config = new Config(this);
+        try {
+            socket.setTcpNoDelay(true);
+        } catch (IOException e) {
+            childrenHaveNoDelay = false; // each connection sets it
+        }
     }
 
     @Override
@@ -44,7 +55,23 @@ public final class PortierServerSocketChannel extends AbstractEpollServerChannel
 
     @Override
     protected Channel newChildChannel(int fd, byte[] address, int offset, int len) {
-        return new PortierSocketChannel(this, new LinuxSocket(fd), NativeInetAddress.address(address, offset, len));
+        LinuxSocket socket = new LinuxSocket(fd);
+        return new PortierSocketChannel(this, socket, NativeInetAddress.address(address, offset, len),
+                childrenHaveNoDelay(socket));
+    }
+
+    /** Whether accepted sockets come with TCP_NODELAY on; {@code first} answers for all. */
+    private boolean childrenHaveNoDelay(LinuxSocket first) {
+        Boolean known = childrenHaveNoDelay;
+        if (known == null) {
+            try {
+                known = first.isTcpNoDelay();
+            } catch (IOException e) {
+                known = false;
+            }
+            childrenHaveNoDelay = known;
+        }
+        return known;
     }
 
     @Override

@@ -190,18 +190,21 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     private PortierSocketChannel(LinuxSocket fd) {
         super(fd, false);
         parent = null;
-        config = new PortierSocketChannelConfig(this);
+        config = new PortierSocketChannelConfig(this, false);
         interest(Native.EPOLLERR | EPOLLPRI);
     }
 
-    /** A connection {@code parent} accepted from {@code remote}. */
-    PortierSocketChannel(ServerSocketChannel parent, LinuxSocket fd, InetSocketAddress remote) {
+    /**
+     * A connection {@code parent} accepted from {@code remote}; {@code noDelaySet}: its socket has
+     * TCP_NODELAY on already, copied from the listening socket.
+     */
+    PortierSocketChannel(ServerSocketChannel parent, LinuxSocket fd, InetSocketAddress remote, boolean noDelaySet) {
         // Not Netty's "active" constructor: that one reads both addresses from the socket.
         super(fd, false);
         this.parent = parent;
         this.remote = remote;
         active = true;
-        config = new PortierSocketChannelConfig(this);
+        config = new PortierSocketChannelConfig(this, noDelaySet);
         interest(Native.EPOLLERR | EPOLLPRI);
     }
 

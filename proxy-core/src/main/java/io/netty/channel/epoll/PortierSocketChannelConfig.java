@@ -23,9 +23,12 @@ import static io.netty.channel.ChannelOption.TCP_NODELAY;
 /**
  * The configuration of a {@link PortierSocketChannel}: the standard socket options, each read from
  * and written to the socket when asked, as Netty's {@code EpollSocketChannelConfig} does, with two
- * differences that save a syscall each per connection:
+ * differences that save a syscall each per connection, and a third for accepted connections:
  *
  * <ul>
+ *   <li>TCP_NODELAY, on as in Netty, is not set on an accepted socket that has it already: Linux
+ *       copies it from the listening socket, where {@link PortierServerSocketChannel} sets it (and
+ *       checks, on its first connection, that it was copied).</li>
  *   <li>No {@code getsockopt(SO_SNDBUF)} at construction: Netty reads the send buffer to cap one
  *       gathering write at twice its size. Here the cap stays at Netty's default (unbounded); a relay
  *       never queues more than its write-buffer high-water mark plus one read batch, and the kernel
@@ -43,10 +46,13 @@ public final class PortierSocketChannelConfig extends EpollChannelConfig impleme
     /** The SO_LINGER value set through this config; -1 (off, the kernel default) until then. */
     private volatile int soLinger = -1;
 
-    PortierSocketChannelConfig(PortierSocketChannel channel) {
+    /** @param noDelaySet TCP_NODELAY is on already (copied from the listening socket) */
+    PortierSocketChannelConfig(PortierSocketChannel channel, boolean noDelaySet) {
         super(channel);
-        // Netty's default for TCP channels on every platform but Android.
-        setTcpNoDelay(true);
+        if (!noDelaySet) {
+            // Netty's default for TCP channels on every platform but Android.
+            setTcpNoDelay(true);
+        }
     }
 
     /** Whether a close may block: SO_LINGER set on with a timeout (Netty then closes off the loop). */
