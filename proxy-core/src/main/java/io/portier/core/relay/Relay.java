@@ -101,17 +101,8 @@ public final class Relay {
         return (queued == null || queued.isEmpty()) && !shaped(ch);
     }
 
-    /**
-     * A bandwidth shaper sits in {@code ch}'s pipeline (it holds delayed writes of its own). Shapers go
-     * in before the frontend handler only ({@code Shaping}), so a pipeline that starts with a relay
-     * handler has none, told without the two lookups by name (each a walk of the pipeline comparing
-     * names, made at every end of stream).
-     */
+    /** A bandwidth shaper sits in {@code ch}'s pipeline (it holds delayed writes of its own). */
     static boolean shaped(Channel ch) {
-        Object first = ch.pipeline().first();
-        if (first instanceof FrontendHandler || first instanceof BackendHandler) {
-            return false;
-        }
         return ch.pipeline().context(PipelineNames.CONNECTION_SHAPING) != null
                 || ch.pipeline().context(PipelineNames.PORT_SHAPING) != null;
     }
