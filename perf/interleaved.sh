@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Interleaved comparison under one wrk workload: every candidate runs at once, pinned to CPU 1 (the
+# load and the nginx backend on CPU 0), and each is loaded in turn for a short run, round after
+# round. A shared VM's speed drifts within seconds, by more than the differences worth finding;
+# short alternating runs put every candidate under the same drift, so the ratio per round is far
+# steadier than run.sh's, where a candidate's repetitions are tens of seconds apart.
+#   perf/interleaved.sh [--workload conn-churn|rr-keepalive] [--rounds N] [--seconds S] CANDIDATE...
+# CANDIDATE: haproxy, nginx, portier (this checkout's jar) or NAME=JAR (another portier.jar).
+# Prints a markdown table: proxy CPU µs per operation (user+system of the whole process, from
+# /proc/PID/stat, 10 ms ticks) and, for each pair, the median ratio per round with its
+# interquartile range. Needs what run.sh installs (wrk, nginx, haproxy).
+set -euo pipefail
+PERF_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$PERF_DIR/.." && pwd)"
+WL=conn-churn; ROUNDS=25; SECS=2
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --workload) WL="$2"; shift 2 ;;
+        --rounds) ROUNDS="$2"; shift 2 ;;
+        --seconds) SECS="$2"; shift 2 ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        *) break ;;
+    esac
+done
+[ $# -gt 0 ] || { echo "name at least one candidate (see --help)" >&2; exit 2; }
+case "$WL" in
+    conn-churn) HDR=(-H "Connection: close") ;;
+    rr-keepalive) HDR=() ;;
+    *) echo "unknown workload $WL (conn-churn or rr-keepalive)" >&2; exit 2 ;;
+esac
+# shellcheck source=lib/common.sh
+. "$PERF_DIR/lib/common.sh"
+kit_setup interleaved
+
+BACK=27181; mkdir -p "$WORK/be/logs"
+render "$PERF_DIR/conf/backend-nginx.conf" "$WORK/be.conf" PORT=$BACK PREFIX="$WORK/be"
+taskset -c 0 nginx -p "$WORK/be" -c "$WORK/be.conf" & PIDS+=($!)
+wait_port "$BACK"
+
+NAMES=(); PORTS=(); CPIDS=()
+i=0
+for cand in "$@"; do
+    port=$((27300 + i * 10)); name="${cand%%=*}"; mkdir -p "$WORK/c$i/logs"
+    case "$cand" in
+        haproxy)
+            render "$PERF_DIR/conf/haproxy.cfg" "$WORK/c$i.cfg" FRONT=$port BACKEND=$BACK
+            taskset -c 1 haproxy -db -f "$WORK/c$i.cfg" >"$WORK/c$i.log" 2>&1 & ;;
+        nginx)
+            render "$PERF_DIR/conf/nginx-stream.conf" "$WORK/c$i.conf" FRONT=$port BACKEND=$BACK PREFIX="$WORK/c$i"
+            taskset -c 1 nginx -p "$WORK/c$i" -c "$WORK/c$i.conf" >"$WORK/c$i.log" 2>&1 & ;;
+        *)
+            jar="$ROOT/proxy-server/target/portier.jar"; [ "$cand" != portier ] && jar="${cand#*=}"
+            [ -f "$jar" ] || { echo "no such jar: $jar ($cand)" >&2; exit 2; }
+            render "$PERF_DIR/conf/portier.conf" "$WORK/c$i.conf" FRONT=$port BACKEND=$BACK ADMIN=$((port + 1))
+            # shellcheck disable=SC2086
+            taskset -c 1 java $JAVA_OPTS_BASE -jar "$jar" run -c "$WORK/c$i.conf" >"$WORK/c$i.log" 2>&1 & ;;
+    esac
+    CPIDS+=($!); PIDS+=($!); NAMES+=("$name"); PORTS+=("$port"); i=$((i + 1))
+done
+for p in "${PORTS[@]}"; do wait_port "$p" || { echo "a candidate did not start; logs in $WORK" >&2; exit 1; }; done
+for p in "${PORTS[@]}"; do # warm-up: the JIT, the kernel's caches
+    taskset -c 0 wrk -t1 -c50 -d10s "${HDR[@]}" "http://127.0.0.1:$p/" >/dev/null
+done
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+: >"$WORK/rounds.txt"
+for r in $(seq 1 "$ROUNDS"); do
+    for j in "${!NAMES[@]}"; do
+        t0=$(ticks "${CPIDS[$j]}")
+        n=$(taskset -c 0 wrk -t1 -c50 -d"${SECS}s" "${HDR[@]}" "http://127.0.0.1:${PORTS[$j]}/" \
+            | awk '/ requests in / {print $1}')
+        t1=$(ticks "${CPIDS[$j]}")
+        echo "$r ${NAMES[$j]} $n $((t1 - t0))" >>"$WORK/rounds.txt"
+    done
+done
+
+python3 - "$WORK/rounds.txt" "$WL" "$ROUNDS" "$SECS" "$(getconf CLK_TCK)" <<'EOF'
+import collections, statistics as st, sys
+path, wl, rounds, secs, hz = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+per = collections.defaultdict(dict)
+names = []
+for line in open(path):
+    r, name, ops, ticks = line.split()
+    if int(ops) > 0:
+        per[int(r)][name] = 1e6 * int(ticks) / hz / int(ops)
+    if name not in names:
+        names.append(name)
+print(f"#### {wl}: {rounds} rounds of {secs} s per candidate, interleaved\n")
+print("| candidate | CPU µs/op, median | min-max | " + " | ".join(f"÷ {m}" for m in names) + " |")
+print("|---|---|---|" + "---|" * len(names))
+for n in names:
+    vals = [per[r][n] for r in per if n in per[r]]
+    cells = []
+    for m in names:
+        ratios = sorted(per[r][n] / per[r][m] for r in per if n in per[r] and m in per[r])
+        k = len(ratios)
+        cells.append("1" if m == n else f"{st.median(ratios):.3f} ({ratios[k // 4]:.2f}-{ratios[(3 * k) // 4]:.2f})")
+    print(f"| {n} | {st.median(vals):.1f} | {min(vals):.1f}-{max(vals):.1f} | " + " | ".join(cells) + " |")
+print("\nEach ratio is the median over the rounds of the row's CPU per operation over the column's in")
+print("the same round, with the interquartile range of those ratios.")
+EOF
