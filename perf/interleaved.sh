@@ -5,7 +5,8 @@
 # short alternating runs put every candidate under the same drift, so the ratio per round is far
 # steadier than run.sh's, where a candidate's repetitions are tens of seconds apart.
 #   perf/interleaved.sh [--workload conn-churn|rr-keepalive] [--rounds N] [--seconds S] CANDIDATE...
-# CANDIDATE: haproxy, nginx, portier (this checkout's jar) or NAME=JAR (another portier.jar).
+# CANDIDATE: haproxy, nginx, nginx-halfclose (nginx with proxy_half_close on, passing a half-close
+# on as HAProxy and Portier do), portier (this checkout's jar) or NAME=JAR (another portier.jar).
 # Prints a markdown table: proxy CPU µs per operation (user+system of the whole process, from
 # /proc/PID/stat, 10 ms ticks) and, for each pair, the median ratio per round with its
 # interquartile range. Needs what run.sh installs (wrk, nginx, haproxy).
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
         --workload) WL="$2"; shift 2 ;;
         --rounds) ROUNDS="$2"; shift 2 ;;
         --seconds) SECS="$2"; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) break ;;
     esac
 done
@@ -45,8 +46,11 @@ for cand in "$@"; do
         haproxy)
             render "$PERF_DIR/conf/haproxy.cfg" "$WORK/c$i.cfg" FRONT=$port BACKEND=$BACK
             taskset -c 1 haproxy -db -f "$WORK/c$i.cfg" >"$WORK/c$i.log" 2>&1 & ;;
-        nginx)
+        nginx|nginx-halfclose)
             render "$PERF_DIR/conf/nginx-stream.conf" "$WORK/c$i.conf" FRONT=$port BACKEND=$BACK PREFIX="$WORK/c$i"
+            # nginx closes both sides at the first FIN unless told to pass half-closes on, as
+            # HAProxy and Portier do: this variant does the same work as they do.
+            [ "$cand" = nginx-halfclose ] && sed -i 's/proxy_pass b;/proxy_pass b;\n        proxy_half_close on;/' "$WORK/c$i.conf"
             taskset -c 1 nginx -p "$WORK/c$i" -c "$WORK/c$i.conf" >"$WORK/c$i.log" 2>&1 & ;;
         *)
             jar="$ROOT/proxy-server/target/portier.jar"; [ "$cand" != portier ] && jar="${cand#*=}"
