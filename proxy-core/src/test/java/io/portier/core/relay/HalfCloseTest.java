@@ -18,16 +18,6 @@ import static org.awaitility.Awaitility.await;
 
 class HalfCloseTest {
 
-    private static String config(EchoServer backend) {
-        return """
-                portier {
-                  workers = 1
-                  listeners.l { bind = "127.0.0.1:0", pool = p }
-                  pools.p { servers = [{ name = s, address = "%s" }], health.type = none }
-                }
-                """.formatted(backend.address());
-    }
-
     @Test
     void clientThatShutsItsOutputStillReceivesTheWholeReply() throws Exception {
         // The server reads the request to its end, then answers 1 MiB and closes.
@@ -42,7 +32,7 @@ class HalfCloseTest {
         };
         try (AccessLogCapture log = new AccessLogCapture();
              EchoServer backend = new EchoServer(answerAfterEof);
-             ProxyHarness proxy = ProxyHarness.start(config(backend));
+             ProxyHarness proxy = ProxyHarness.inFrontOf(backend);
              Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
             client.setSoTimeout(10_000);
             client.getOutputStream().write("request body".getBytes(StandardCharsets.US_ASCII));
@@ -70,7 +60,7 @@ class HalfCloseTest {
         };
         try (AccessLogCapture log = new AccessLogCapture();
              EchoServer backend = new EchoServer(greetThenListen);
-             ProxyHarness proxy = ProxyHarness.start(config(backend));
+             ProxyHarness proxy = ProxyHarness.inFrontOf(backend);
              Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
             client.setSoTimeout(10_000);
             byte[] greeting = client.getInputStream().readAllBytes(); // ends at the server's FIN

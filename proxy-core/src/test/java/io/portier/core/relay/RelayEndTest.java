@@ -25,16 +25,6 @@ import static org.awaitility.Awaitility.await;
  */
 class RelayEndTest {
 
-    private static String config(EchoServer backend) {
-        return """
-                portier {
-                  workers = 1
-                  listeners.l { bind = "127.0.0.1:0", pool = p }
-                  pools.p { servers = [{ name = s, address = "%s" }], health.type = none }
-                }
-                """.formatted(backend.address());
-    }
-
     /**
      * @param size    bytes the server sends before its FIN
      * @param urgentAt where, if anywhere (-1), one byte of TCP urgent data goes between them: a read
@@ -72,7 +62,7 @@ class RelayEndTest {
         };
         try (AccessLogCapture log = new AccessLogCapture();
              EchoServer backend = new EchoServer(burstThenFin);
-             ProxyHarness proxy = ProxyHarness.start(config(backend));
+             ProxyHarness proxy = ProxyHarness.inFrontOf(backend);
              Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
             client.setSoTimeout(10_000);
             Channel frontend = relayedFrontend(proxy);

@@ -24,6 +24,20 @@ public final class ProxyHarness implements AutoCloseable {
         return new ProxyHarness(Portier.start(config, registry), registry);
     }
 
+    /**
+     * One worker, listener {@code l} on a loopback port of its own, pool {@code p} with {@code backend}
+     * as its only server and no health checks: the proxy a relay test puts in front of one server.
+     */
+    public static ProxyHarness inFrontOf(EchoServer backend) throws Exception {
+        return start("""
+                portier {
+                  workers = 1
+                  listeners.l { bind = "127.0.0.1:0", pool = p }
+                  pools.p { servers = [{ name = s, address = "%s" }], health.type = none }
+                }
+                """.formatted(backend.address()));
+    }
+
     public Portier portier() {
         return portier;
     }
