@@ -4,9 +4,12 @@
 # round. A shared VM's speed drifts within seconds, by more than the differences worth finding;
 # short alternating runs put every candidate under the same drift, so the ratio per round is far
 # steadier than run.sh's, where a candidate's repetitions are tens of seconds apart.
-#   perf/interleaved.sh [--workload conn-churn|rr-keepalive] [--rounds N] [--seconds S] CANDIDATE...
+#   perf/interleaved.sh [--workload conn-churn|rr-keepalive] [--rounds N] [--seconds S]
+#                       [--java-opts NAME=OPTS]... CANDIDATE...
 # CANDIDATE: haproxy, nginx, nginx-halfclose (nginx with proxy_half_close on, passing a half-close
-# on as HAProxy and Portier do), portier (this checkout's jar) or NAME=JAR (another portier.jar).
+# on as HAProxy and Portier do), portier (this checkout's jar) or NAME=JAR (another portier.jar, or
+# the same one under another name). --java-opts runs the Portier candidate NAME with OPTS in place
+# of the kit's JAVA_OPTS (e.g. to compare heap settings); every other one runs with the kit's.
 # Prints a markdown table: proxy CPU µs per operation (user+system of the whole process, from
 # /proc/PID/stat, 10 ms ticks) and, for each pair, the median ratio per round with its
 # interquartile range. Needs what run.sh installs (wrk, nginx, haproxy).
@@ -14,12 +17,14 @@ set -euo pipefail
 PERF_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$PERF_DIR/.." && pwd)"
 WL=conn-churn; ROUNDS=25; SECS=2
+declare -A OPTS=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --workload) WL="$2"; shift 2 ;;
         --rounds) ROUNDS="$2"; shift 2 ;;
         --seconds) SECS="$2"; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        --java-opts) OPTS["${2%%=*}"]="${2#*=}"; shift 2 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) break ;;
     esac
 done
@@ -56,8 +61,10 @@ for cand in "$@"; do
             jar="$ROOT/proxy-server/target/portier.jar"; [ "$cand" != portier ] && jar="${cand#*=}"
             [ -f "$jar" ] || { echo "no such jar: $jar ($cand)" >&2; exit 2; }
             render "$PERF_DIR/conf/portier.conf" "$WORK/c$i.conf" FRONT=$port BACKEND=$BACK ADMIN=$((port + 1))
+            opts="$JAVA_OPTS_BASE"; [ -n "${OPTS[$name]+set}" ] && opts="${OPTS[$name]}"
+            echo "$name: java $opts" >&2
             # shellcheck disable=SC2086
-            taskset -c 1 java $JAVA_OPTS_BASE -jar "$jar" run -c "$WORK/c$i.conf" >"$WORK/c$i.log" 2>&1 & ;;
+            taskset -c 1 java $opts -jar "$jar" run -c "$WORK/c$i.conf" >"$WORK/c$i.log" 2>&1 & ;;
     esac
     CPIDS+=($!); PIDS+=($!); NAMES+=("$name"); PORTS+=("$port"); i=$((i + 1))
 done

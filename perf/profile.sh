@@ -32,10 +32,11 @@ render "$PERF_DIR/conf/portier.conf" "$WORK/portier.conf" FRONT=27193 BACKEND=$B
 if [ "$WL" = bulk ]; then sed -i 's/health { type = tcp, interval = 2s }/health.type = none/' "$WORK/portier.conf"; fi
 [ -f "$ROOT/proxy-server/target/portier.jar" ] || (cd "$ROOT" && mvn -q -B -DskipTests package -pl proxy-server -am)
 # ASYNC_PROFILER=/path/libasyncProfiler.so (from the tools.profiler:async-profiler jar on Maven
-# Central) samples native and kernel frames too; otherwise JFR (Java frames only).
+# Central) samples native and kernel frames too, attached after the warm-up so that the JIT's
+# compilations stay out of the profile; otherwise JFR (Java frames only).
+PROF_OPTS=""
 if [ -n "${ASYNC_PROFILER:-}" ]; then
     AP_OUT="$PERF_DIR/results/profile-$WL.collapsed"
-    PROF_OPTS="-agentpath:$ASYNC_PROFILER=start,event=${AP_EVENT:-cpu},interval=1ms,file=$AP_OUT,collapsed"
 else
     PROF_OPTS="-XX:+FlightRecorder -XX:StartFlightRecording=filename=$JFR,settings=profile,duration=$(( SECS + 5 ))s"
 fi
@@ -55,10 +56,16 @@ load() {
     esac
 }
 load "${WARMUP:-10}" >/dev/null    # warm-up (JIT)
+if [ -n "${ASYNC_PROFILER:-}" ]; then
+    jcmd "$PID" JVMTI.agent_load "$ASYNC_PROFILER" "\"start,event=${AP_EVENT:-cpu},interval=${AP_INTERVAL:-1ms}\"" | grep -v "^[0-9]*:$" >&2 || true
+fi
 c0=$(awk '{print $14 + $15}' "/proc/$PID/stat")
 load "$SECS" | tail -n 12
 c1=$(awk '{print $14 + $15}' "/proc/$PID/stat")
 echo "portier CPU over the run: $(( (c1 - c0) ))/$(getconf CLK_TCK) s"
+if [ -n "${ASYNC_PROFILER:-}" ]; then
+    jcmd "$PID" JVMTI.agent_load "$ASYNC_PROFILER" "\"stop,file=$AP_OUT,collapsed\"" | grep -v "^[0-9]*:$" >&2 || true
+fi
 kill "$PID"; wait "$PID" 2>/dev/null || true
 if [ -n "${ASYNC_PROFILER:-}" ]; then
     python3 - "$AP_OUT" <<'EOF'

@@ -16,8 +16,8 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.util.concurrent.FastThreadLocal;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.portier.core.transport.LoopTimeouts;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -76,7 +76,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code EPOLL_CTL_ADD}, for a connection that reads as soon as it is connected; Netty adds it
  *       with one more MOD once the connect completes. No read can come sooner. When the connect
  *       completes, one MOD drops EPOLLOUT; Netty's adds a {@code getpeername} and a second MOD that
- *       writes the same interest set again.</li>
+ *       writes the same interest set again. The connect timeout waits on the loop's list of
+ *       timeouts of its length ({@link LoopTimeouts}), not in Netty's scheduled-task heap.</li>
  * </ul>
  *
  * <p><b>Relaying reads straight to a peer</b> ({@link #relayTo}): once a proxy has paired two such
@@ -121,7 +122,8 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     private ByteBuf relayBuffer;
     /** The connect in progress (see {@link PortierUnsafe#connect}), or null. Loop only. */
     private ChannelPromise connectPromise;
-    private Future<?> connectTimeout;
+    /** The connect's timeout, made at the first connect with a timeout. Loop only. */
+    private ConnectTimeout connectTimeout;
     /**
      * The peer's end of stream has been read on a half-closable channel: the input is over, as if
      * shut down, without the {@code shutdown(SHUT_RD)} Netty makes for it (see
@@ -459,10 +461,27 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     }
 
     private void cancelConnectTimeout() {
-        Future<?> timeout = connectTimeout;
-        if (timeout != null) {
-            connectTimeout = null;
-            timeout.cancel(false);
+        if (connectTimeout != null) {
+            connectTimeout.stop();
+        }
+    }
+
+    /**
+     * {@code CONNECT_TIMEOUT_MILLIS}, as Netty's (same message), on the loop's list of timeouts of that
+     * length ({@link LoopTimeouts}) instead of a task scheduled and cancelled per connect.
+     */
+    private final class ConnectTimeout extends LoopTimeouts.Timeout {
+        private int millis;
+        private SocketAddress remoteAddress;
+
+        @Override
+        protected void expired() {
+            ChannelPromise pending = connectPromise;
+            if (pending != null && pending.tryFailure(new ConnectTimeoutException(
+                    "connection timed out after " + millis + " ms: " + remoteAddress))) {
+                connectPromise = null;
+                unsafe().close(voidPromise());
+            }
         }
     }
 
@@ -496,22 +515,16 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                 connectPromise = promise;
                 int millis = config.getConnectTimeoutMillis();
                 if (millis > 0) {
-                    connectTimeout = eventLoop().schedule(() -> connectTimedOut(millis, remoteAddress),
-                            millis, TimeUnit.MILLISECONDS);
+                    if (connectTimeout == null) {
+                        connectTimeout = new ConnectTimeout();
+                    }
+                    connectTimeout.millis = millis;
+                    connectTimeout.remoteAddress = remoteAddress;
+                    LoopTimeouts.on(eventLoop(), TimeUnit.MILLISECONDS.toNanos(millis)).start(connectTimeout);
                 }
             } catch (Throwable t) {
                 closeIfClosed();
                 promise.tryFailure(annotateConnectException(t, remoteAddress));
-            }
-        }
-
-        private void connectTimedOut(int millis, SocketAddress remoteAddress) {
-            ChannelPromise pending = connectPromise;
-            connectTimeout = null;
-            if (pending != null && pending.tryFailure(new ConnectTimeoutException(
-                    "connection timed out after " + millis + " ms: " + remoteAddress))) {
-                connectPromise = null;
-                close(voidPromise());
             }
         }
 

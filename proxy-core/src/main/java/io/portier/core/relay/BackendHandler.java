@@ -17,6 +17,12 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         this.frontend = frontend;
     }
 
+    /** Never shared: see {@link FrontendHandler#isSharable}. */
+    @Override
+    public boolean isSharable() {
+        return false;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         frontend.fromServer(msg);

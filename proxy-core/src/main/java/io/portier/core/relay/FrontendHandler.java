@@ -109,6 +109,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         this.metrics = port.metrics();
     }
 
+    /**
+     * One instance per connection, never shared: said here, so that adding it to the pipeline does
+     * not look the answer up (Netty's {@code isSharable} reads a per-thread class-to-flag cache).
+     */
+    @Override
+    public boolean isSharable() {
+        return false;
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         frontend = ctx.channel();
