@@ -460,9 +460,15 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         super.doDeregister();
     }
 
+    /** On the loop, or handed to it from a lingering close's executor (see {@code prepareToClose}). */
     private void cancelConnectTimeout() {
-        if (connectTimeout != null) {
-            connectTimeout.stop();
+        ConnectTimeout timeout = connectTimeout;
+        if (timeout != null) {
+            if (eventLoop().inEventLoop()) {
+                timeout.stop();
+            } else {
+                eventLoop().execute(timeout::stop);
+            }
         }
     }
 
