@@ -69,11 +69,6 @@ public final class LoopTimeouts {
         return list;
     }
 
-    /** This list's length, in nanoseconds. */
-    public long nanos() {
-        return nanos;
-    }
-
     /**
      * Starts {@code timeout}: it expires this list's length from now, unless stopped first. A timeout
      * already started (here or on another list) starts again from now.
