@@ -5,26 +5,28 @@
 # short alternating runs put every candidate under the same drift, so the ratio per round is far
 # steadier than run.sh's, where a candidate's repetitions are tens of seconds apart.
 #   perf/interleaved.sh [--workload conn-churn|rr-keepalive] [--rounds N] [--seconds S]
-#                       [--java-opts NAME=OPTS]... CANDIDATE...
+#                       [--java-opts NAME=OPTS]... [--java NAME=JAVA]... CANDIDATE...
 # CANDIDATE: haproxy, nginx, nginx-halfclose (nginx with proxy_half_close on, passing a half-close
 # on as HAProxy and Portier do), portier (this checkout's jar) or NAME=JAR (another portier.jar, or
 # the same one under another name). --java-opts runs the Portier candidate NAME with OPTS in place
 # of the kit's JAVA_OPTS (e.g. to compare heap settings); every other one runs with the kit's.
+# --java runs the Portier candidate NAME on the JVM at JAVA (a java binary; default: java on PATH).
 # Prints a markdown table: proxy CPU µs per operation (user+system of the whole process, from
-# /proc/PID/stat, 10 ms ticks) and, for each pair, the median ratio per round with its
+# /proc/PID/stat, 10 ms ticks; and the user part alone) and, for each pair, the median ratio per round with its
 # interquartile range. Needs what run.sh installs (wrk, nginx, haproxy).
 set -euo pipefail
 PERF_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$PERF_DIR/.." && pwd)"
 WL=conn-churn; ROUNDS=25; SECS=2
-declare -A OPTS=()
+declare -A OPTS=() JAVAS=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --workload) WL="$2"; shift 2 ;;
         --rounds) ROUNDS="$2"; shift 2 ;;
         --seconds) SECS="$2"; shift 2 ;;
         --java-opts) OPTS["${2%%=*}"]="${2#*=}"; shift 2 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        --java) JAVAS["${2%%=*}"]="${2#*=}"; shift 2 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) break ;;
     esac
 done
@@ -62,9 +64,10 @@ for cand in "$@"; do
             [ -f "$jar" ] || { echo "no such jar: $jar ($cand)" >&2; exit 2; }
             render "$PERF_DIR/conf/portier.conf" "$WORK/c$i.conf" FRONT=$port BACKEND=$BACK ADMIN=$((port + 1))
             opts="$JAVA_OPTS_BASE"; [ -n "${OPTS[$name]+set}" ] && opts="${OPTS[$name]}"
-            echo "$name: java $opts" >&2
+            java="${JAVAS[$name]:-java}"
+            echo "$name: $java $opts" >&2
             # shellcheck disable=SC2086
-            taskset -c 1 java $opts -jar "$jar" run -c "$WORK/c$i.conf" >"$WORK/c$i.log" 2>&1 & ;;
+            taskset -c 1 "$java" $opts -jar "$jar" run -c "$WORK/c$i.conf" >"$WORK/c$i.log" 2>&1 & ;;
     esac
     CPIDS+=($!); PIDS+=($!); NAMES+=("$name"); PORTS+=("$port"); i=$((i + 1))
 done
@@ -73,15 +76,15 @@ for p in "${PORTS[@]}"; do # warm-up: the JIT, the kernel's caches
     taskset -c 0 wrk -t1 -c50 -d10s "${HDR[@]}" "http://127.0.0.1:$p/" >/dev/null
 done
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ticks() { awk '{print $14 + $15, $14}' "/proc/$1/stat"; } # user+system, user
 : >"$WORK/rounds.txt"
 for r in $(seq 1 "$ROUNDS"); do
     for j in "${!NAMES[@]}"; do
-        t0=$(ticks "${CPIDS[$j]}")
+        read -r t0 u0 < <(ticks "${CPIDS[$j]}")
         n=$(taskset -c 0 wrk -t1 -c50 -d"${SECS}s" "${HDR[@]}" "http://127.0.0.1:${PORTS[$j]}/" \
             | awk '/ requests in / {print $1}')
-        t1=$(ticks "${CPIDS[$j]}")
-        echo "$r ${NAMES[$j]} $n $((t1 - t0))" >>"$WORK/rounds.txt"
+        read -r t1 u1 < <(ticks "${CPIDS[$j]}")
+        echo "$r ${NAMES[$j]} $n $((t1 - t0)) $((u1 - u0))" >>"$WORK/rounds.txt"
     done
 done
 
@@ -89,16 +92,18 @@ python3 - "$WORK/rounds.txt" "$WL" "$ROUNDS" "$SECS" "$(getconf CLK_TCK)" <<'EOF
 import collections, statistics as st, sys
 path, wl, rounds, secs, hz = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 per = collections.defaultdict(dict)
+user = collections.defaultdict(list)
 names = []
 for line in open(path):
-    r, name, ops, ticks = line.split()
+    r, name, ops, ticks, uticks = line.split()
     if int(ops) > 0:
         per[int(r)][name] = 1e6 * int(ticks) / hz / int(ops)
+        user[name].append(1e6 * int(uticks) / hz / int(ops))
     if name not in names:
         names.append(name)
 print(f"#### {wl}: {rounds} rounds of {secs} s per candidate, interleaved\n")
-print("| candidate | CPU µs/op, median | min-max | " + " | ".join(f"÷ {m}" for m in names) + " |")
-print("|---|---|---|" + "---|" * len(names))
+print("| candidate | CPU µs/op, median | min-max | user µs/op, median | " + " | ".join(f"÷ {m}" for m in names) + " |")
+print("|---|---|---|---|" + "---|" * len(names))
 for n in names:
     vals = [per[r][n] for r in per if n in per[r]]
     cells = []
@@ -106,7 +111,8 @@ for n in names:
         ratios = sorted(per[r][n] / per[r][m] for r in per if n in per[r] and m in per[r])
         k = len(ratios)
         cells.append("1" if m == n else f"{st.median(ratios):.3f} ({ratios[k // 4]:.2f}-{ratios[(3 * k) // 4]:.2f})")
-    print(f"| {n} | {st.median(vals):.1f} | {min(vals):.1f}-{max(vals):.1f} | " + " | ".join(cells) + " |")
+    print(f"| {n} | {st.median(vals):.1f} | {min(vals):.1f}-{max(vals):.1f} | {st.median(user[n]):.1f} | "
+          + " | ".join(cells) + " |")
 print("\nEach ratio is the median over the rounds of the row's CPU per operation over the column's in")
 print("the same round, with the interquartile range of those ratios.")
 EOF
