@@ -77,7 +77,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       with one more MOD once the connect completes. No read can come sooner. When the connect
  *       completes, one MOD drops EPOLLOUT; Netty's adds a {@code getpeername} and a second MOD that
  *       writes the same interest set again. The connect timeout waits on the loop's list of
- *       timeouts of its length ({@link LoopTimeouts}), not in Netty's scheduled-task heap.</li>
+ *       timeouts of its length ({@link LoopTimeouts}), not in Netty's scheduled-task heap. A connect
+ *       to a loopback address has usually completed by the time {@code connect} returns EINPROGRESS:
+ *       one {@code getpeername} tells, and the socket joins epoll connected, without EPOLLOUT, its
+ *       MOD, its event or a timeout ({@link #connectedAlready}).</li>
  * </ul>
  *
  * <p><b>Relaying reads straight to a peer</b> ({@link #relayTo}): once a proxy has paired two such
@@ -338,7 +341,11 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
 
     /**
      * Netty's connect minus its {@code getsockname} afterwards (the local address is read when
-     * asked). The peer's address is the one connected to: an IP literal, as every caller here passes.
+     * asked), and with a connect to a loopback address taken as done when it is (see
+     * {@link #connectedAlready}). The peer's address is the one connected to: an IP literal, as every
+     * caller here passes.
+     *
+     * @return true when connected now: EPOLLOUT is not asked for, and the socket is not yet in epoll
      */
     @Override
     protected boolean doConnect(SocketAddress remoteAddress, SocketAddress localAddress) throws Exception {
@@ -355,9 +362,37 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         if (localAddress != null) {
             socket.bind(localAddress);
         }
-        boolean connected = doConnect0(remoteAddress);
+        boolean connected;
+        boolean success = false;
+        try {
+            connected = socket.connect(remoteAddress) || connectedAlready(target);
+            if (!connected) {
+                setFlag(Native.EPOLLOUT);
+            }
+            success = true;
+        } finally {
+            if (!success) {
+                doClose(); // as Netty's doConnect0
+            }
+        }
         remote = target;
         return connected;
+    }
+
+    /**
+     * Whether a connect that said "in progress" has in fact completed. To a loopback address it
+     * almost always has: Linux hands a loopback packet to its receiver inside the call that sends it,
+     * so the SYN, the SYN-ACK and the ACK have all been processed when {@code connect} returns
+     * EINPROGRESS. One {@code getpeername} (it succeeds only once the socket is connected) then
+     * spares what waiting for EPOLLOUT costs: the socket added to epoll with EPOLLOUT, a
+     * loop turn for the event, a MOD to drop it, and the connect timeout started and stopped. The
+     * connection is relayed from the same loop turn, so the client's first bytes need not be held
+     * meanwhile. Any other address is not asked (the handshake takes a network round trip there, and
+     * the call would only fail), nor is a loopback connect that is refused or still waiting (the
+     * call fails with ENOTCONN and EPOLLOUT is waited for as before).
+     */
+    private boolean connectedAlready(InetSocketAddress target) {
+        return target.getAddress().isLoopbackAddress() && socket.remoteAddress() != null;
     }
 
     /**
@@ -515,6 +550,8 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                 }
                 boolean wasActive = isActive();
                 if (doConnect(remoteAddress, localAddress)) {
+                    // Connected now: into epoll with the interest set as it stands (no EPOLLOUT).
+                    submitCurrentOps();
                     connected(promise, wasActive);
                     return;
                 }
