@@ -154,8 +154,13 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     private static final int EPOLLHUP = 0x010;
     /** {@code EPOLLPRI}, urgent data to read (Linux's value on every architecture); no Netty constant either. */
     private static final int EPOLLPRI = 0x002;
-    /** Bytes one relayed read may bring: the size of the per-loop receive buffer. */
-    static final int RELAY_READ_BYTES = 64 * 1024;
+    /**
+     * Bytes one relayed read may bring: the size of the per-loop receive buffer. 32 KiB, not 64: on
+     * the perf kit's bulk workload (Intel Xeon VM, 2026-12-03) a 64 KiB buffer relayed 9.4 Gbit/s at
+     * 0.76 CPU s/GB, 32 KiB 13.3 at 0.40 (HAProxy's 16 KiB buffers: 13.4 at 0.40), 16 KiB 12.6 at
+     * 0.43, 8 KiB 11.8 at 0.50 (perf/results/NOTES.md, tenth round).
+     */
+    static final int RELAY_READ_BYTES = 32 * 1024;
     /** Reads per relayed batch at most, as Netty's default {@code maxMessagesPerRead}. */
     private static final int RELAY_READS_PER_BATCH = 16;
     /** One receive buffer per event-loop thread, never handed out: every read is sent or copied at once. */
