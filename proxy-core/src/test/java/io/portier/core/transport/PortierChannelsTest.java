@@ -179,6 +179,29 @@ class PortierChannelsTest {
         }
     }
 
+    /**
+     * A registered, unconnected channel that reads as soon as it connects, counting its channelActive
+     * events in {@code actives} and putting what it reads into {@code read}.
+     */
+    private static PortierSocketChannel registeredClient(java.util.concurrent.atomic.AtomicInteger actives,
+                                                         BlockingQueue<String> read) {
+        PortierSocketChannel ch = PortierSocketChannel.connecting(SocketProtocolFamily.INET);
+        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext ctx) {
+                actives.incrementAndGet();
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                read.add(((ByteBuf) msg).toString(StandardCharsets.US_ASCII));
+                ((ByteBuf) msg).release();
+            }
+        });
+        loops.next().register(ch).syncUninterruptibly();
+        return ch;
+    }
+
     @Test
     void anUnconnectedSocketHasNoLocalAddressAndFailedConnectsCloseIt() throws Exception {
         int closedPort;
@@ -256,20 +279,7 @@ class PortierChannelsTest {
         Channel listener = echoListener(accepted, false, 0);
         java.util.concurrent.atomic.AtomicInteger actives = new java.util.concurrent.atomic.AtomicInteger();
         BlockingQueue<String> read = new ArrayBlockingQueue<>(4);
-        PortierSocketChannel ch = PortierSocketChannel.connecting(SocketProtocolFamily.INET);
-        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelActive(ChannelHandlerContext ctx) {
-                actives.incrementAndGet();
-            }
-
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                read.add(((ByteBuf) msg).toString(StandardCharsets.US_ASCII));
-                ((ByteBuf) msg).release();
-            }
-        });
-        loops.next().register(ch).syncUninterruptibly();
+        PortierSocketChannel ch = registeredClient(actives, read);
         try {
             ch.connect(listener.localAddress()).syncUninterruptibly();
             assertThat(ch.isActive()).isTrue();
@@ -302,20 +312,7 @@ class PortierChannelsTest {
             for (int i = 0; i < 5; i++) {
                 java.util.concurrent.atomic.AtomicInteger actives = new java.util.concurrent.atomic.AtomicInteger();
                 BlockingQueue<String> read = new ArrayBlockingQueue<>(4);
-                PortierSocketChannel ch = PortierSocketChannel.connecting(SocketProtocolFamily.INET);
-                ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelActive(ChannelHandlerContext ctx) {
-                        actives.incrementAndGet();
-                    }
-
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        read.add(((ByteBuf) msg).toString(StandardCharsets.US_ASCII));
-                        ((ByteBuf) msg).release();
-                    }
-                });
-                loops.next().register(ch).syncUninterruptibly();
+                PortierSocketChannel ch = registeredClient(actives, read);
                 try {
                     // On the loop, and looked at in the same task: no event can complete it meanwhile.
                     ChannelFuture[] f = new ChannelFuture[1];
