@@ -392,9 +392,9 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
      * spares what waiting for EPOLLOUT costs: the socket added to epoll with EPOLLOUT, a
      * loop turn for the event, a MOD to drop it, and the connect timeout started and stopped. The
      * connection is relayed from the same loop turn, so the client's first bytes need not be held
-     * meanwhile. Any other address is not asked (the handshake takes a network round trip there, and
-     * the call would only fail), nor is a loopback connect that is refused or still waiting (the
-     * call fails with ENOTCONN and EPOLLOUT is waited for as before).
+     * meanwhile. For a loopback connect that is refused or still waiting the call fails (ENOTCONN)
+     * and EPOLLOUT is waited for as before. Other addresses are not asked: the handshake takes a
+     * network round trip there, so the call would only fail.
      */
     private boolean connectedAlready(InetSocketAddress target) {
         return target.getAddress().isLoopbackAddress() && socket.remoteAddress() != null;
