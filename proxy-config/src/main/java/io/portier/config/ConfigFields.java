@@ -34,6 +34,7 @@ final class ConfigFields {
         m.put("reuse-port", onOff(l.reusePort()));
         m.put("backlog", Integer.toString(l.backlog()));
         m.put("tcp-keepalive", onOff(l.tcpKeepAlive()));
+        m.put("splice", onOff(l.splice()));
         m.put("access.allow", list(l.access().allow()));
         m.put("access.deny", list(l.access().deny()));
         LimitsConfig limits = l.limits();

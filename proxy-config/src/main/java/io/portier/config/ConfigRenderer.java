@@ -85,6 +85,7 @@ public final class ConfigRenderer {
                 "reuse-port", l.reusePort(),
                 "backlog", l.backlog(),
                 "tcp-keepalive", l.tcpKeepAlive(),
+                "splice", l.splice(),
                 "access", object(
                         "allow", strings(l.access().allow()),
                         "deny", strings(l.access().deny())),

@@ -9,6 +9,8 @@ import java.util.List;
  * @param reusePort one SO_REUSEPORT socket per worker (epoll) when true
  * @param backlog   accept queue length, 1-65535
  * @param tcpKeepAlive SO_KEEPALIVE on the client and server sockets when true
+ * @param splice    a streaming direction of a connection is relayed with splice(2) through a pipe
+ *                  (epoll only) when true
  */
 public record ListenerConfig(
         String name,
@@ -17,6 +19,7 @@ public record ListenerConfig(
         boolean reusePort,
         int backlog,
         boolean tcpKeepAlive,
+        boolean splice,
         AccessConfig access,
         LimitsConfig limits,
         TimeoutsConfig timeouts,

@@ -34,6 +34,7 @@ final class ListenerReader {
                 n.bool("reuse-port"),
                 n.integer("backlog", 1, 65535),
                 n.bool("tcp-keepalive"),
+                n.bool("splice"),
                 access(n.child("access")),
                 limits(n.child("limits")),
                 timeouts(n.child("timeouts")),

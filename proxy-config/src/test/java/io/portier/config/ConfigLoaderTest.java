@@ -28,7 +28,7 @@ class ConfigLoaderTest {
                       pool = web
                       reuse-port = off
                       backlog = 512
-                      tcp-keepalive = on
+                      tcp-keepalive = on, splice = on
                       access { allow = ["10.0.0.0/8", "2001:db8::/32"], deny = ["10.1.2.3"] }
                       limits {
                         max-connections = 1000
@@ -89,6 +89,7 @@ class ConfigLoaderTest {
         assertThat(web.reusePort()).isFalse();
         assertThat(web.backlog()).isEqualTo(512);
         assertThat(web.tcpKeepAlive()).isTrue();
+        assertThat(web.splice()).isTrue();
         assertThat(web.access().allow()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32"));
         assertThat(web.access().deny()).containsExactly(Cidr.parse("10.1.2.3/32"));
         assertThat(web.limits()).isEqualTo(new LimitsConfig(1000, 100, 20,
@@ -135,6 +136,7 @@ class ConfigLoaderTest {
         assertThat(web.reusePort()).isTrue();
         assertThat(web.backlog()).isEqualTo(1024);
         assertThat(web.tcpKeepAlive()).isFalse();
+        assertThat(web.splice()).isFalse();
         assertThat(web.access()).isEqualTo(new AccessConfig(List.of(), List.of()));
         assertThat(web.limits()).isEqualTo(new LimitsConfig(UNLIMITED, UNLIMITED, 0,
                 new LimitsConfig.PerSource(UNLIMITED, UNLIMITED, 100_000),

@@ -26,7 +26,7 @@ class ConfigRendererTest {
               listeners {
                 web {
                   bind = ["127.0.0.1:7000-7009", "[::1]:8080", ":8443"]
-                  pool = web, reuse-port = off, backlog = 512, tcp-keepalive = on
+                  pool = web, reuse-port = off, backlog = 512, tcp-keepalive = on, splice = on
                   access {
                     allow = ["10.0.0.0/8", "2001:db8::/32", "192.168.1.7"]
                     deny = ["10.1.0.0/16", "::ffff:10.2.0.0/112", "2001:db8:0:0:0:0:0:1"]
@@ -179,6 +179,7 @@ class ConfigRendererTest {
         assertThat(at(web, "bind")).isEqualTo(List.of("127.0.0.1:7000-7009", "[::1]:8080", "0.0.0.0:8443"));
         assertThat(at(web, "reuse-port")).isEqualTo(false);
         assertThat(at(web, "tcp-keepalive")).isEqualTo(true);
+        assertThat(at(web, "splice")).isEqualTo(true);
         assertThat(at(web, "access.deny")).isEqualTo(List.of("10.1.0.0/16", "10.2.0.0/16", "2001:db8::1/128"));
         assertThat(at(web, "limits.max-connections")).isEqualTo(1000L);
         assertThat(at(web, "limits.bandwidth.port")).isEqualTo(10L * 1024 * 1024);

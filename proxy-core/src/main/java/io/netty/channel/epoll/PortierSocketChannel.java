@@ -15,6 +15,9 @@ import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.util.AbstractReferenceCounted;
+import io.netty.util.ReferenceCounted;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portier.core.transport.LoopTimeouts;
@@ -30,6 +33,8 @@ import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static io.netty.channel.internal.ChannelUtils.WRITE_STATUS_SNDBUF_FULL;
 
 /**
  * Portier's epoll TCP connection: Netty's stream channel (its writes, half-closure and, unless
@@ -104,6 +109,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * A proxy turns it on only for connections with no other handler that must see the bytes
  * (bandwidth shaping, a PROXY protocol decoder).
  *
+ * <p><b>Splicing a stream</b> (when {@link #relayTo} allows it): once a relayed read fills the
+ * buffer, that direction's later batches move the bytes with {@code splice(2)} from the socket into
+ * a pipe of its own and from the pipe into the peer's socket, never into the process. What the peer
+ * does not take stays in the pipe and is queued on the peer as a write ({@link Splice}), so
+ * {@link #idleForRelay}, ordering and write errors work as for a queued buffer; this side's reads
+ * pause until it has gone. The pipe lives as long as the connection (closed with it, or once the
+ * peer is done with its queued write). Urgent data keeps a direction on buffers.
+ *
  * <p>What stays from Netty per connection: {@code getsockname} in the socket's constructor (to learn
  * its family), inside Netty's final code. TCP fast open and TCP_MD5SIG are not offered (Portier uses
  * neither).
@@ -149,6 +162,15 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     private boolean urgentSeen;
     /** TCP_CORK is on: the relay's last bytes wait in the kernel to leave with the FIN. Loop only. */
     private boolean corkedForEnd;
+    /** {@link #relayTo} allowed this direction to splice once it streams. Loop only. */
+    private boolean spliceAllowed;
+    /**
+     * A relayed read filled the buffer: this direction streams, and its later batches go through a
+     * pipe ({@link #spliceIn}). Loop only.
+     */
+    private boolean streaming;
+    /** The pipe this direction splices through, made at its first spliced batch; null before. Loop only. */
+    private Splice splice;
 
     /** {@code EPOLLHUP} (Linux's value, the same on every architecture); Netty names no constant for it. */
     private static final int EPOLLHUP = 0x010;
@@ -161,6 +183,12 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
      * 0.43, 8 KiB 11.8 at 0.50 (perf/results/NOTES.md, tenth round).
      */
     static final int RELAY_READ_BYTES = 32 * 1024;
+    /**
+     * Bytes one splice from the socket into the pipe may move: a Linux pipe's default capacity (16
+     * pages of 4 KiB; pages of a loopback segment may hold more each, and the kernel stops when the
+     * pipe's 16 slots are used).
+     */
+    static final int SPLICE_BYTES = 64 * 1024;
     /** Reads per relayed batch at most, as Netty's default {@code maxMessagesPerRead}. */
     private static final int RELAY_READS_PER_BATCH = 16;
     /** One receive buffer per event-loop thread, never handed out: every read is sent or copied at once. */
@@ -403,12 +431,14 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     /**
      * From now on, for the rest of this channel's life, its reads go straight to {@code peer}'s socket
      * (see the class comment), and {@code relayed} hears of each batch. Call once, on the event loop,
-     * which must be {@code peer}'s too.
+     * which must be {@code peer}'s too. With {@code splice}, once a read fills the buffer the
+     * direction is taken to stream and its later batches are spliced through a pipe, the bytes never
+     * copied into the process ({@link #spliceIn}).
      *
      * @return false (and nothing changes) when the two loops differ or the buffers here have no
      *         native address to use
      */
-    public boolean relayTo(PortierSocketChannel peer, Relayed relayed) {
+    public boolean relayTo(PortierSocketChannel peer, Relayed relayed, boolean splice) {
         if (!eventLoop().inEventLoop()) {
             throw new IllegalStateException("relayTo off the event loop: " + this);
         }
@@ -419,6 +449,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         this.relayBuffer = buf;
         this.relayPeer = peer;
         this.relayed = relayed;
+        this.spliceAllowed = splice;
         return true;
     }
 
@@ -473,6 +504,128 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         return true;
     }
 
+    /**
+     * Sends what {@code s}'s pipe holds to this channel's socket ({@code splice(2)}, no copy); queues
+     * {@code s} as a normal write for what the socket does not take (it then waits for EPOLLOUT, is
+     * counted as queued by {@link #idleForRelay}, and is written before anything queued after it).
+     * Returns true when something was queued (flush, end the batch).
+     */
+    private boolean spliceOut(Splice s) {
+        try {
+            s.inPipe -= Native.splice(s.readEnd.intValue(), -1, socket.intValue(), -1, s.inPipe);
+        } catch (IOException | NotYetConnectedException e) {
+            // The queued write meets the same error and ends this channel its way.
+        }
+        if (s.inPipe == 0) {
+            return false;
+        }
+        s.queued();
+        write(s, voidPromise());
+        return true;
+    }
+
+    /** Lets a {@link Splice} into the outbound buffer (Netty's filter takes buffers and file regions only). */
+    @Override
+    protected Object filterOutboundMessage(Object msg) {
+        return msg instanceof Splice ? msg : super.filterOutboundMessage(msg);
+    }
+
+    /** Writes a queued {@link Splice} from its pipe; any other message as Netty does. */
+    @Override
+    protected int doWriteSingle(ChannelOutboundBuffer in) throws Exception {
+        if (!(in.current() instanceof Splice s)) {
+            return super.doWriteSingle(in);
+        }
+        s.inPipe -= Native.splice(s.readEnd.intValue(), -1, socket.intValue(), -1, s.inPipe);
+        if (s.inPipe > 0) {
+            return WRITE_STATUS_SNDBUF_FULL; // the rest when EPOLLOUT comes
+        }
+        in.remove(); // releases s: its owner reads on
+        return 1;
+    }
+
+    /** {@code s}'s pipe has been emptied into the peer: read on, as the read that was paused would have. */
+    private void spliceDrained() {
+        if (isActive() && !isInputShutdown() && config.isAutoRead()) {
+            read();
+        }
+    }
+
+    /**
+     * One direction's pipe and, while queued on the peer, the write that empties it: the
+     * {@code ReferenceCounted} message Netty's outbound buffer releases when it has been written or
+     * has failed. One object per direction for the connection's life, queued again at each stall.
+     * Loop only.
+     */
+    private static final class Splice extends AbstractReferenceCounted {
+        private final PortierSocketChannel owner;
+        final FileDescriptor readEnd;
+        final FileDescriptor writeEnd;
+        /** Bytes in the pipe. */
+        int inPipe;
+        /** In the peer's outbound buffer now. */
+        private boolean queued;
+        private boolean ownerClosed;
+
+        Splice(PortierSocketChannel owner, FileDescriptor[] pipe) {
+            this.owner = owner;
+            this.readEnd = pipe[0];
+            this.writeEnd = pipe[1];
+        }
+
+        /** About to be queued on the peer. */
+        void queued() {
+            setRefCnt(1);
+            queued = true;
+        }
+
+        boolean isQueued() {
+            return queued;
+        }
+
+        /** The owner has closed: the pipe goes now, or once the peer is done with the queued write. */
+        void ownerClosed() {
+            ownerClosed = true;
+            if (!queued) {
+                closePipe();
+            }
+        }
+
+        @Override
+        protected void deallocate() {
+            queued = false;
+            if (ownerClosed) {
+                closePipe();
+            } else if (inPipe == 0) {
+                owner.spliceDrained();
+            }
+            // Else the write failed with bytes left and the peer is closing; the owner's close frees the pipe.
+        }
+
+        private void closePipe() {
+            closeQuietly(readEnd);
+            closeQuietly(writeEnd);
+        }
+
+        private static void closeQuietly(FileDescriptor fd) {
+            try {
+                fd.close();
+            } catch (IOException e) {
+                // Nothing to do: the descriptor is gone either way.
+            }
+        }
+
+        @Override
+        public ReferenceCounted touch(Object hint) {
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return "Splice(" + inPipe + " bytes in the pipe)";
+        }
+    }
+
     @Override
     protected void doClose() throws Exception {
         ChannelPromise pending = connectPromise;
@@ -483,6 +636,15 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         cancelConnectTimeout();
         // On the loop only: a close with SO_LINGER's timeout runs elsewhere and must not block the loop.
         closing = isRegistered() && eventLoop().inEventLoop();
+        Splice s = splice;
+        if (s != null) {
+            splice = null;
+            if (eventLoop().inEventLoop()) {
+                s.ownerClosed();
+            } else {
+                eventLoop().execute(s::ownerClosed);
+            }
+        }
         super.doClose();
     }
 
@@ -668,11 +830,95 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                 clearEpollIn0(); // as Netty's read loop does once the input is shut down and its end read
                 return;
             }
+            Splice s = splice;
+            if (s != null && s.isQueued()) {
+                clearEpollIn0(); // the pipe's bytes first: reads resume once the peer has taken them
+                return;
+            }
             PortierSocketChannel peer = relayPeer;
-            if (peer == null || !peer.idleForRelay()) {
+            if (peer == null || !peer.idleForRelay() || (s != null && s.inPipe > 0)) {
                 super.epollInReady();
+            } else if (streaming && !urgentSeen) {
+                spliceIn(peer);
             } else {
                 relayIn(peer);
+            }
+        }
+
+        /**
+         * One read batch spliced through this direction's pipe to {@code peer}: from the socket into
+         * the pipe and from the pipe into the peer's socket, two {@code splice(2)} calls per step and
+         * no copy of the bytes into the process (HAProxy's splice). Backpressure as {@link #relayIn}:
+         * what the peer does not take stays in the pipe, queued on the peer as a write ({@link Splice}),
+         * and this side's reads pause until it has gone. The end of stream: a splice that moves nothing
+         * once the peer's FIN is queued ({@link #peerFinQueued}); before it, nothing to read now. Errors
+         * as {@link #relayIn}.
+         */
+        private void spliceIn(PortierSocketChannel peer) {
+            final ChannelConfig config = config();
+            if (shouldBreakEpollInReady(config)) {
+                clearEpollIn0();
+                return;
+            }
+            Splice s = splice;
+            if (s == null) {
+                try {
+                    s = splice = new Splice(PortierSocketChannel.this, FileDescriptor.pipe());
+                } catch (IOException e) {
+                    streaming = false; // no pipe to be had (descriptors used up): reads stay copied
+                    relayIn(peer);
+                    return;
+                }
+            }
+            if (peerFinQueued) {
+                peer.corkForEnd();
+            }
+            boolean rdHup = recvBufAllocHandle().isReceivedRdHup();
+            int total = 0;
+            boolean queued = false;
+            boolean eof = false;
+            Throwable failure = null;
+            try {
+                for (int reads = 0; reads < RELAY_READS_PER_BATCH; reads++) {
+                    int n = Native.splice(socket.intValue(), -1, s.writeEnd.intValue(), -1, SPLICE_BYTES);
+                    if (n == 0) {
+                        eof = peerFinQueued; // else nothing more for now (EAGAIN reads as 0 too)
+                        break;
+                    }
+                    readPending = false;
+                    total += n;
+                    s.inPipe = n;
+                    queued = peer.spliceOut(s);
+                    if (queued || (n < SPLICE_BYTES && !rdHup) || !config.isAutoRead()
+                            || shouldBreakEpollInReady(config)) {
+                        break;
+                    }
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+            if (eof) {
+                readPending = false;
+            }
+            try {
+                if (queued) {
+                    peer.flush();
+                }
+                if (total > 0) {
+                    relayed.relayed(total);
+                }
+                if (failure != null) {
+                    pipeline().fireExceptionCaught(failure);
+                    if (failure instanceof IOException) {
+                        shutdownInput(true);
+                    }
+                } else if (eof) {
+                    shutdownInput(true);
+                }
+            } finally {
+                if (s.isQueued() || shouldStopReading(config)) {
+                    clearEpollIn();
+                }
             }
         }
 
@@ -712,6 +958,9 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                     }
                     readPending = false;
                     total += n;
+                    if (n == RELAY_READ_BYTES && spliceAllowed) {
+                        streaming = true; // the next batch splices
+                    }
                     boolean last = n < RELAY_READ_BYTES && peerFinQueued;
                     if (last) {
                         peer.corkForEnd();

@@ -279,7 +279,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /**
      * Both directions' reads go straight to the other socket ({@link PortierSocketChannel#relayTo})
      * when nothing else must see the bytes: epoll on both sides, and no bandwidth shaper or PROXY
-     * header decoder in either pipeline (each holds its relay handler alone). Otherwise, and for any
+     * header decoder in either pipeline (each holds its relay handler alone); with the listener's
+     * {@code splice = on}, a direction that streams then goes through a pipe. Otherwise, and for any
      * batch that finds writes queued on the other side, reads go through the pipeline
      * ({@link #channelRead}, {@link #fromServer}).
      */
@@ -287,8 +288,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (frontend instanceof PortierSocketChannel f && backend instanceof PortierSocketChannel b
                 && f.pipeline().first() == this && f.pipeline().last() == this
                 && b.pipeline().first() instanceof BackendHandler && b.pipeline().last() instanceof BackendHandler
-                && f.relayTo(b, this::relayedToServer)) {
-            b.relayTo(f, this::relayedToClient);
+                && f.relayTo(b, this::relayedToServer, route.listener().splice())) {
+            b.relayTo(f, this::relayedToClient, route.listener().splice());
         }
     }
 
