@@ -10,6 +10,7 @@ ROOT="$(cd "$PERF_DIR/.." && pwd)"
 ORIG_ARGS="$*"
 declare -A VARIANTS=()   # portier:NAME candidates: NAME -> JAVA_OPTS
 declare -A VARIANT_JARS=()   # portier:NAME candidates: NAME -> portier.jar of another build
+declare -A VARIANT_CONFS=()   # portier:NAME candidates: NAME -> HOCON appended to the kit's config
 # ---- options ----
 DURATION=8           # seconds per measured run
 WARMUP=15            # seconds of load per candidate before its first measured run (JIT, caches)
@@ -34,6 +35,8 @@ usage: perf/run.sh [--quick] [--only W[,W...]] [--duration S] [--warmup S] [--re
   --variant NAME="OPTS"  adds candidate portier:NAME, Portier with these JAVA_OPTS (compare JVM settings)
   --variant-jar NAME=JAR  candidate portier:NAME runs this portier.jar (compare builds; JAVA_OPTS as
               --variant NAME gives, else Portier's)
+  --variant-conf NAME="HOCON"  candidate portier:NAME gets these config lines appended to the kit's
+              (compare settings, e.g. splice="portier.listeners.bench.splice = on")
   --quick     3-second runs and warm-up, 1 repetition (a smoke test; the figures are not worth comparing)
   defaults:   --duration 8 --warmup 15 --reps 3, all workloads and candidates
 EOF
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
         --java-opts) PORTIER_JAVA_OPTS="$2"; shift ;;
         --variant) VARIANTS["${2%%=*}"]="${2#*=}"; shift ;;
         --variant-jar) VARIANT_JARS["${2%%=*}"]="${2#*=}"; shift ;;
+        --variant-conf) VARIANT_CONFS["${2%%=*}"]="${2#*=}"; shift ;;
         --idle-conns) IDLE_CONNS="$2"; shift ;;
         --out) OUT="$2"; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -203,10 +207,11 @@ start_candidate() {
     local cand="$1" back="$2" cpu="$3" slot="$4" limits="${5:-}"
     local tag="${cand/:/-}${limits:+-limits}"
     local front=$(( FRONT_BASE + slot )) admin=$(( ADMIN_BASE + slot ))
-    local opts="$PORTIER_JAVA_OPTS" jar="$PORTIER_JAR"
+    local opts="$PORTIER_JAVA_OPTS" jar="$PORTIER_JAR" extra=""
     if [[ "$cand" == portier:* ]]; then
         opts="${VARIANTS[${cand#portier:}]-$PORTIER_JAVA_OPTS}"
         jar="${VARIANT_JARS[${cand#portier:}]-$PORTIER_JAR}"
+        extra="${VARIANT_CONFS[${cand#portier:}]-}"
         cand=portier
     fi
     if [ -n "${NO_PRETOUCH:-}" ]; then opts="${opts//-XX:+AlwaysPreTouch/}"; fi
@@ -247,6 +252,7 @@ EOF
 import sys; p, s = sys.argv[1], sys.argv[2]
 t = open(p).read().replace("    @LIMITS@\n", s + "\n" if s else ""); open(p, "w").write(t)
 EOF
+            if [ -n "$extra" ]; then printf '%s\n' "$extra" >> "$WORK/$tag.conf"; fi
             # shellcheck disable=SC2086
             echo "$opts" > "$WORK/$tag.java-opts"
             start_bg "$tag" "$cpu" java $opts -jar "$jar" run -c "$WORK/$tag.conf"
@@ -585,6 +591,7 @@ fi
     echo "java_opts=$PORTIER_JAVA_OPTS"
     for v in "${!VARIANTS[@]}"; do echo "variant_$v=${VARIANTS[$v]}"; done
     for v in "${!VARIANT_JARS[@]}"; do echo "variant_jar_$v=${VARIANT_JARS[$v]}"; done
+    for v in "${!VARIANT_CONFS[@]}"; do echo "variant_conf_$v=${VARIANT_CONFS[$v]}"; done
     echo "duration=$DURATION"
     echo "warmup=$WARMUP"
     echo "reps=$REPS"
