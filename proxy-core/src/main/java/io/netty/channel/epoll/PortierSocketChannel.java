@@ -31,6 +31,7 @@ import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -642,7 +643,11 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             if (eventLoop().inEventLoop()) {
                 s.ownerClosed();
             } else {
-                eventLoop().execute(s::ownerClosed);
+                try {
+                    eventLoop().execute(s::ownerClosed); // a lingering close: the pipe is the loop's
+                } catch (RejectedExecutionException e) {
+                    s.ownerClosed(); // the loop has stopped: nothing touches the pipe any more
+                }
             }
         }
         super.doClose();
@@ -865,7 +870,9 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                 try {
                     s = splice = new Splice(PortierSocketChannel.this, FileDescriptor.pipe());
                 } catch (IOException e) {
-                    streaming = false; // no pipe to be had (descriptors used up): reads stay copied
+                    // No pipe to be had (descriptors used up): this connection's reads stay copied.
+                    streaming = false;
+                    spliceAllowed = false;
                     relayIn(peer);
                     return;
                 }
