@@ -843,6 +843,8 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             PortierSocketChannel peer = relayPeer;
             if (peer == null || !peer.idleForRelay() || (s != null && s.inPipe > 0)) {
                 super.epollInReady();
+            } else if (shouldBreakEpollInReady(config())) {
+                clearEpollIn0(); // as Netty's read loop, for a channel whose input has been shut down
             } else if (streaming && !urgentSeen) {
                 spliceIn(peer);
             } else {
@@ -861,10 +863,6 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
          */
         private void spliceIn(PortierSocketChannel peer) {
             final ChannelConfig config = config();
-            if (shouldBreakEpollInReady(config)) {
-                clearEpollIn0();
-                return;
-            }
             Splice s = splice;
             if (s == null) {
                 try {
@@ -907,26 +905,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             if (eof) {
                 readPending = false;
             }
-            try {
-                if (queued) {
-                    peer.flush();
-                }
-                if (total > 0) {
-                    relayed.relayed(total);
-                }
-                if (failure != null) {
-                    pipeline().fireExceptionCaught(failure);
-                    if (failure instanceof IOException) {
-                        shutdownInput(true);
-                    }
-                } else if (eof) {
-                    shutdownInput(true);
-                }
-            } finally {
-                if (s.isQueued() || shouldStopReading(config)) {
-                    clearEpollIn();
-                }
-            }
+            endBatch(peer, config, queued, total, failure, eof, s);
         }
 
         /**
@@ -941,10 +920,6 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
          */
         private void relayIn(PortierSocketChannel peer) {
             final ChannelConfig config = config();
-            if (shouldBreakEpollInReady(config)) {
-                clearEpollIn0();
-                return;
-            }
             ByteBuf buf = relayBuffer;
             long address = buf.memoryAddress();
             // After EPOLLRDHUP, read on to the end of stream, as Netty does.
@@ -986,6 +961,17 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             } catch (Throwable t) {
                 failure = t;
             }
+            endBatch(peer, config, queued, total, failure, eof, null);
+        }
+
+        /**
+         * The end of a batch of {@link #relayIn} or {@link #spliceIn}: the peer flushed when something
+         * was queued on it, the bytes told, then an error or the end of stream handled as Netty's read
+         * loop does (the error to the pipeline, then an I/O error ends the input). Reads stop when the
+         * config says so, or while {@code pipe} still waits on the peer.
+         */
+        private void endBatch(PortierSocketChannel peer, ChannelConfig config, boolean queued, int total,
+                              Throwable failure, boolean eof, Splice pipe) {
             try {
                 if (queued) {
                     peer.flush();
@@ -994,7 +980,6 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                     relayed.relayed(total);
                 }
                 if (failure != null) {
-                    // As Netty's read loop: the error to the pipeline, then an I/O error ends the input.
                     pipeline().fireExceptionCaught(failure);
                     if (failure instanceof IOException) {
                         shutdownInput(true);
@@ -1003,7 +988,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                     shutdownInput(true);
                 }
             } finally {
-                if (shouldStopReading(config)) {
+                if ((pipe != null && pipe.isQueued()) || shouldStopReading(config)) {
                     clearEpollIn();
                 }
             }
