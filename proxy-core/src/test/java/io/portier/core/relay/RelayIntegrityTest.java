@@ -2,6 +2,7 @@ package io.portier.core.relay;
 
 import io.portier.core.support.EchoServer;
 import io.portier.core.support.ProxyHarness;
+import io.portier.core.support.Streams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -65,13 +66,7 @@ class RelayIntegrityTest {
     @ValueSource(strings = {"off", "on"})
     void echoToAClientThatHalfClosedBeforeReadingArrivesWhole(String splice) throws Exception {
         try (EchoServer backend = EchoServer.echo();
-             ProxyHarness proxy = ProxyHarness.start("""
-                     portier {
-                       workers = 1
-                       listeners.echo { bind = "127.0.0.1:0", pool = echo, splice = %s }
-                       pools.echo { servers = [{ name = e, address = "%s" }], health.type = none }
-                     }
-                     """.formatted(splice, backend.address()))) {
+             ProxyHarness proxy = ProxyHarness.inFrontOf(backend, "splice = " + splice)) {
             int size = 4 * 1024 * 1024;
             byte[] data = new byte[size];
             Random random = new Random(7);
@@ -79,7 +74,7 @@ class RelayIntegrityTest {
             ExecutorService pool = Executors.newFixedThreadPool(1);
             try (Socket s = new Socket()) {
                 s.setReceiveBufferSize(8 * 1024); // before connect: the window starts small
-                s.connect(proxy.address("echo"), 5000);
+                s.connect(proxy.address("l"), 5000);
                 s.setSoTimeout(60_000);
                 Future<?> writer = pool.submit(() -> {
                     writeInSmallPieces(s.getOutputStream(), data, 11);
@@ -119,15 +114,9 @@ class RelayIntegrityTest {
             }
         };
         try (EchoServer backend = new EchoServer(halfClosesFirst);
-             ProxyHarness proxy = ProxyHarness.start("""
-                     portier {
-                       workers = 1
-                       listeners.up { bind = "127.0.0.1:0", pool = up, splice = %s }
-                       pools.up { servers = [{ name = u, address = "%s" }], health.type = none }
-                     }
-                     """.formatted(splice, backend.address()));
+             ProxyHarness proxy = ProxyHarness.inFrontOf(backend, "splice = " + splice);
              Socket s = new Socket()) {
-            s.connect(proxy.address("up"), 5000);
+            s.connect(proxy.address("l"), 5000);
             s.setSoTimeout(60_000);
             assertThat(new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII))
                     .isEqualTo("hello\n");
@@ -168,14 +157,7 @@ class RelayIntegrityTest {
         try (Socket s = new Socket()) {
             s.connect(address, 5000);
             s.setSoTimeout(60_000);
-            Future<?> writer = pool.submit(() -> {
-                OutputStream out = s.getOutputStream();
-                for (int off = 0; off < SIZE; off += 16 * 1024) {
-                    out.write(data, off, Math.min(16 * 1024, SIZE - off));
-                }
-                s.shutdownOutput();
-                return null;
-            });
+            Future<?> writer = Streams.sendThenHalfClose(pool, s, data, 16 * 1024);
             MessageDigest received = MessageDigest.getInstance("SHA-256");
             InputStream in = s.getInputStream();
             byte[] buf = new byte[32 * 1024];

@@ -3,6 +3,7 @@ package io.portier.core.relay;
 import io.netty.channel.epoll.Epoll;
 import io.portier.core.support.EchoServer;
 import io.portier.core.support.ProxyHarness;
+import io.portier.core.support.Streams;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -65,15 +66,9 @@ class SpliceTest {
             s.close();
         };
         try (EchoServer backend = new EchoServer(resetsAfterAMebibyte);
-             ProxyHarness proxy = ProxyHarness.start("""
-                     portier {
-                       workers = 1
-                       listeners.up { bind = "127.0.0.1:0", pool = up, splice = on }
-                       pools.up { servers = [{ name = u, address = "%s" }], health.type = none }
-                     }
-                     """.formatted(backend.address()));
+             ProxyHarness proxy = ProxyHarness.inFrontOf(backend, "splice = on");
              Socket s = new Socket()) {
-            s.connect(proxy.address("up"), 5000);
+            s.connect(proxy.address("l"), 5000);
             s.setSoTimeout(30_000);
             byte[] chunk = new byte[64 * 1024];
             try {
@@ -107,24 +102,11 @@ class SpliceTest {
         new Random(21).nextBytes(data);
         ExecutorService pool = Executors.newFixedThreadPool(1);
         try (EchoServer backend = EchoServer.echo();
-             ProxyHarness proxy = ProxyHarness.start("""
-                     portier {
-                       workers = 1
-                       listeners.echo { bind = "127.0.0.1:0", pool = echo, splice = %s }
-                       pools.echo { servers = [{ name = e, address = "%s" }], health.type = none }
-                     }
-                     """.formatted(splice, backend.address()));
+             ProxyHarness proxy = ProxyHarness.inFrontOf(backend, "splice = " + splice);
              Socket s = new Socket()) {
-            s.connect(proxy.address("echo"), 5000);
+            s.connect(proxy.address("l"), 5000);
             s.setSoTimeout(60_000);
-            Future<?> writer = pool.submit(() -> {
-                OutputStream out = s.getOutputStream();
-                for (int off = 0; off < SIZE; off += 64 * 1024) {
-                    out.write(data, off, Math.min(64 * 1024, SIZE - off));
-                }
-                s.shutdownOutput();
-                return null;
-            });
+            Future<?> writer = Streams.sendThenHalfClose(pool, s, data, 64 * 1024);
             MessageDigest received = MessageDigest.getInstance("SHA-256");
             InputStream in = s.getInputStream();
             byte[] buf = new byte[4096];

@@ -29,13 +29,19 @@ public final class ProxyHarness implements AutoCloseable {
      * as its only server and no health checks: the proxy a relay test puts in front of one server.
      */
     public static ProxyHarness inFrontOf(EchoServer backend) throws Exception {
+        return inFrontOf(backend, "");
+    }
+
+    /** {@link #inFrontOf(EchoServer)} with {@code listenerKeys} (HOCON, as "splice = on") set on {@code l}. */
+    public static ProxyHarness inFrontOf(EchoServer backend, String listenerKeys) throws Exception {
         return start("""
                 portier {
                   workers = 1
                   listeners.l { bind = "127.0.0.1:0", pool = p }
+                  listeners.l { %s }
                   pools.p { servers = [{ name = s, address = "%s" }], health.type = none }
                 }
-                """.formatted(backend.address()));
+                """.formatted(listenerKeys, backend.address()));
     }
 
     public Portier portier() {
