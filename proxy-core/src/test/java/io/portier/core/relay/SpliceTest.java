@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -84,6 +85,8 @@ class SpliceTest {
                 while (in.read(chunk) >= 0) {
                     // what the server sent before its reset, then the end
                 }
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("the client's connection did not end after the server's reset", e);
             } catch (IOException expected) {
                 // reset
             }
