@@ -64,12 +64,18 @@ import static io.netty.channel.internal.ChannelUtils.WRITE_STATUS_SNDBUF_FULL;
  *       the queued bytes unsent: the other direction of a half-closed connection loses its tail.
  *       Every channel here asks for EPOLLERR as well, so its interest set is never empty. That
  *       changes no event: epoll reports EPOLLERR and EPOLLHUP whether asked for or not.</li>
- *   <li><b>End of input in one {@code EPOLL_CTL_MOD}, and no {@code shutdown(SHUT_RD)}.</b> When the
- *       peer's FIN is read, EPOLLIN and EPOLLRDHUP are dropped together; Netty drops RDHUP at once
- *       and EPOLLIN only after one more wake-up for the (level-triggered) end of stream, two MODs
- *       and an idle {@code epoll_wait} round. On a half-closable channel the input is then marked
- *       ended here ({@link #isInputShutdown} says so, the same events fire) instead of shut down in
- *       the kernel, where the FIN has already ended it.</li>
+ *   <li><b>Edge-triggered epoll</b> ({@code EPOLLET}, as HAProxy and nginx use it). A socket is
+ *       reported when something changes on it, not for as long as it is readable, so the interest set
+ *       need not change when its state does: when the peer's FIN is read nothing is dropped (Netty,
+ *       level-triggered, drops EPOLLRDHUP at once and EPOLLIN after one more wake-up for the end of
+ *       stream, two {@code EPOLL_CTL_MOD} and an idle {@code epoll_wait} round per direction). A read
+ *       batch that stops with bytes perhaps left (at its read limit) queues the next batch on the loop
+ *       itself, where the level-triggered loop would have been told again
+ *       ({@link PortierUnsafe#readOnIfMore}); reads paused for backpressure drop EPOLLIN as before,
+ *       and the MOD that resumes them reports a socket that is readable already.</li>
+ *   <li><b>No {@code shutdown(SHUT_RD)} at end of input.</b> On a half-closable channel the input is
+ *       marked ended when the peer's FIN is read ({@link #isInputShutdown} says so, the same events
+ *       fire) instead of shut down in the kernel, where the FIN has already ended it.</li>
  *   <li><b>A relayed end of stream: the last bytes and the FIN in one segment, and no read of 0.</b>
  *       When epoll reports the peer's FIN before the read that brings its last bytes, those bytes are
  *       sent to the other side with TCP_CORK on, and the FIN that follows them leaves in the same
@@ -147,6 +153,16 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
      * {@link PortierUnsafe#shutdownInput}). Loop only.
      */
     private boolean inputEnded;
+    /**
+     * The last read batch ended with bytes perhaps still in the socket (a full read, or the end of
+     * stream known to be waiting): with edge-triggered epoll no event will say so again, so another
+     * batch is queued on the loop ({@link PortierUnsafe#readOnIfMore}). Loop only.
+     */
+    private boolean moreToRead;
+    /** {@link #readOn} is queued on the loop. Loop only. */
+    private boolean readOnQueued;
+    /** Made the first time a batch leaves bytes behind; most connections never need it. */
+    private Runnable readOn;
     /** In {@link #doClose}, on the event loop: see {@link #doDeregister}. */
     private boolean closing;
     /**
@@ -230,7 +246,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         super(fd, false);
         parent = null;
         config = new PortierSocketChannelConfig(this, false);
-        interest(Native.EPOLLERR | EPOLLPRI);
+        interest(Native.EPOLLERR | EPOLLPRI | Native.EPOLLET);
     }
 
     /**
@@ -244,7 +260,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         this.remote = remote;
         active = true;
         config = new PortierSocketChannelConfig(this, noDelaySet);
-        interest(Native.EPOLLERR | EPOLLPRI);
+        interest(Native.EPOLLERR | EPOLLPRI | Native.EPOLLET);
     }
 
     /**
@@ -760,24 +776,39 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
                     peerFinQueued = true;
                 }
             }
-            if (connectPromise == null) {
-                super.handle(registration, event);
-                return;
-            }
             if ((ops & EpollIoOps.EPOLL_ERR_OUT_MASK) != 0) {
-                finishConnect((ops & (Native.EPOLLERR | EPOLLHUP)) == 0);
+                if (connectPromise != null) {
+                    finishConnect((ops & (Native.EPOLLERR | EPOLLHUP)) == 0);
+                } else {
+                    epollOutReady();
+                }
             }
             if ((ops & EpollIoOps.EPOLL_ERR_IN_MASK) != 0) {
                 epollInReady();
             }
             if ((ops & EpollIoOps.EPOLL_RDHUP_MASK) != 0) {
-                epollRdHupReady();
+                rdHupReady();
+            }
+        }
+
+        /**
+         * Netty's {@code epollRdHupReady} but for its {@code EPOLL_CTL_MOD} dropping EPOLLRDHUP:
+         * edge-triggered, the peer's FIN is reported once; a later wake-up of the socket (a change of
+         * TCP state) may report it again, and then finds the input ended and does nothing.
+         */
+        private void rdHupReady() {
+            recvBufAllocHandle().receivedRdHup();
+            if (isActive()) {
+                epollInReady();
+            } else {
+                shutdownInput(false);
             }
         }
 
         /**
          * The first EPOLLPRI: urgent data has come (see {@link #urgentSeen}). EPOLLPRI is dropped from
-         * the interest set, or the level-triggered loop would report it again while reads are paused.
+         * the interest set: while the urgent byte waits, every later wake-up of the socket (edge-triggered,
+         * but each new segment is one) would report it again, also while reads are paused.
          * The data itself is read as usual; the urgent byte is not relayed (see {@link #relayIn}).
          */
         private void urgentData() {
@@ -832,8 +863,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         @Override
         void epollInReady() {
             if (inputEnded) {
-                clearEpollIn0(); // as Netty's read loop does once the input is shut down and its end read
-                return;
+                return; // the FIN is read: edge-triggered, nothing to drop from the interest set
             }
             Splice s = splice;
             if (s != null && s.isQueued()) {
@@ -843,13 +873,41 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             PortierSocketChannel peer = relayPeer;
             if (peer == null || !peer.idleForRelay() || (s != null && s.inPipe > 0)) {
                 super.epollInReady();
+                moreToRead = recvBufAllocHandle().maybeMoreDataToRead();
             } else if (shouldBreakEpollInReady(config())) {
                 clearEpollIn0(); // as Netty's read loop, for a channel whose input has been shut down
+                return;
             } else if (streaming && !urgentSeen) {
                 spliceIn(peer);
             } else {
                 relayIn(peer);
             }
+            readOnIfMore();
+        }
+
+        /**
+         * Edge-triggered epoll reports a readable socket once, when bytes come, not for as long as
+         * some are left (as Netty's level-triggered loop does). A batch that stopped with bytes perhaps
+         * left behind (at its read limit, or with a write queued on the peer that still takes more) is
+         * therefore followed by another one, queued on the loop behind the other work of this round.
+         * Reads that are paused have dropped EPOLLIN; resuming them re-adds it with an
+         * {@code EPOLL_CTL_MOD}, which reports a socket that is readable already.
+         */
+        private void readOnIfMore() {
+            if (!moreToRead || readOnQueued || !isOpen() || inputEnded || !isFlagSet(Native.EPOLLIN)) {
+                return;
+            }
+            Runnable task = readOn;
+            if (task == null) {
+                task = readOn = () -> {
+                    readOnQueued = false;
+                    if (isOpen() && !inputEnded && isFlagSet(Native.EPOLLIN)) {
+                        epollInReady();
+                    }
+                };
+            }
+            readOnQueued = true;
+            eventLoop().execute(task);
         }
 
         /**
@@ -882,20 +940,23 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             int total = 0;
             boolean queued = false;
             boolean eof = false;
+            boolean drained = false;
             Throwable failure = null;
             try {
                 for (int reads = 0; reads < RELAY_READS_PER_BATCH; reads++) {
+                    // A short splice does not mean the socket is empty (the pipe may have run out of
+                    // slots first): only a splice that moves nothing says so.
                     int n = Native.splice(socket.intValue(), -1, s.writeEnd.intValue(), -1, SPLICE_BYTES);
                     if (n == 0) {
                         eof = peerFinQueued; // else nothing more for now (EAGAIN reads as 0 too)
+                        drained = true;
                         break;
                     }
                     readPending = false;
                     total += n;
                     s.inPipe = n;
                     queued = peer.spliceOut(s);
-                    if (queued || (n < SPLICE_BYTES && !rdHup) || !config.isAutoRead()
-                            || shouldBreakEpollInReady(config)) {
+                    if (queued || !config.isAutoRead() || shouldBreakEpollInReady(config)) {
                         break;
                     }
                 }
@@ -905,6 +966,7 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             if (eof) {
                 readPending = false;
             }
+            moreToRead = !drained && failure == null;
             endBatch(peer, config, queued, total, failure, eof, s);
         }
 
@@ -927,10 +989,11 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             int total = 0;
             boolean queued = false;
             boolean eof = false;
+            int n = 0;
             Throwable failure = null;
             try {
                 for (int reads = 0; reads < RELAY_READS_PER_BATCH; reads++) {
-                    int n = socket.recvAddress(address, 0, RELAY_READ_BYTES);
+                    n = socket.recvAddress(address, 0, RELAY_READ_BYTES);
                     if (n <= 0) {
                         eof = n < 0; // 0: nothing more for now
                         if (eof) {
@@ -961,6 +1024,8 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             } catch (Throwable t) {
                 failure = t;
             }
+            // A full read may have left more behind; after the peer's FIN any read but the last.
+            moreToRead = !eof && failure == null && n > 0 && (n == RELAY_READ_BYTES || rdHup);
             endBatch(peer, config, queued, total, failure, eof, null);
         }
 
@@ -1008,8 +1073,8 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         /**
          * Netty's, but for the end of stream read on a half-closable channel, where the input is only
          * marked ended ({@link #inputEnded}): the peer's FIN is in, so the kernel's input is over and
-         * {@code shutdown(SHUT_RD)} would change nothing but cost a syscall. Both interest bits go in
-         * one MOD, before the event, as Netty drops EPOLLIN before it.
+         * {@code shutdown(SHUT_RD)} would change nothing but cost a syscall. The interest set stays:
+         * edge-triggered, the end of stream is not reported again.
          */
         @Override
         void shutdownInput(boolean allDataRead) {
@@ -1022,13 +1087,6 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             }
             inputEnded = true;
             readPending = false;
-            try {
-                clearFlag(Native.EPOLLIN | Native.EPOLLRDHUP);
-            } catch (IOException e) {
-                pipeline().fireExceptionCaught(e);
-                close(voidPromise());
-                return;
-            }
             pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
             inputClosedSeenErrorOnRead = true;
             pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
