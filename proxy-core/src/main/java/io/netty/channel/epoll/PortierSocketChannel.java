@@ -93,6 +93,9 @@ import static io.netty.channel.internal.ChannelUtils.WRITE_STATUS_SNDBUF_FULL;
  *       to a loopback address has usually completed by the time {@code connect} returns EINPROGRESS:
  *       one {@code getpeername} tells, and the socket joins epoll connected, without EPOLLOUT, its
  *       MOD, its event or a timeout ({@link #connectedAlready}).</li>
+ *   <li><b>A read without waiting for epoll</b> ({@link #readNow}): once a client's connection to its
+ *       server is made, the proxy reads the client at once (HAProxy's speculative read), so the bytes
+ *       it sent while the connect was under way reach the server straight after the handshake.</li>
  * </ul>
  *
  * <p><b>Relaying reads straight to a peer</b> ({@link #relayTo}): once a proxy has paired two such
@@ -159,6 +162,8 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
      * batch is queued on the loop ({@link PortierUnsafe#readOnIfMore}). Loop only.
      */
     private boolean moreToRead;
+    /** In a read batch ({@code epollInReady}): see {@link #readNow}. Loop only. */
+    private boolean reading;
     /** {@link #readOn} is queued on the loop. Loop only. */
     private boolean readOnQueued;
     /** Made the first time a batch leaves bytes behind; most connections never need it. */
@@ -468,6 +473,26 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
         this.relayed = relayed;
         this.spliceAllowed = splice;
         return true;
+    }
+
+    /**
+     * Reads what the socket holds now, as an EPOLLIN would, without waiting for epoll to report it
+     * (HAProxy's speculative read after accept): for a connection just paired with its peer, whose
+     * client has most likely sent its first bytes already. They then reach the server straight after
+     * its connect, while it is still awake from the handshake, and the loop handles one event less.
+     * When nothing has come, one {@code recv} finds nothing and EPOLLIN reports the bytes later as
+     * usual. Does nothing on a channel that is not reading (auto-read off, EPOLLIN not asked for, or
+     * its input ended), nor from inside one of its own reads (a handler that made the connection
+     * active as it read, such as the PROXY header's decoder): that read goes on by itself, and a
+     * nested one would overtake the bytes it has yet to pass on. Loop only.
+     */
+    public void readNow() {
+        if (!eventLoop().inEventLoop()) {
+            throw new IllegalStateException("readNow off the event loop: " + this);
+        }
+        if (!reading && isActive() && config.isAutoRead() && isFlagSet(Native.EPOLLIN)) {
+            ((PortierUnsafe) unsafe()).epollInReady();
+        }
     }
 
     /** The channel this one's reads go straight to ({@link #relayTo}), or null: through the pipeline. */
@@ -865,6 +890,16 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
             if (inputEnded) {
                 return; // the FIN is read: edge-triggered, nothing to drop from the interest set
             }
+            reading = true;
+            try {
+                readBatch();
+            } finally {
+                reading = false;
+            }
+        }
+
+        /** One read batch: the pipeline's read loop, or one straight to the peer. */
+        private void readBatch() {
             Splice s = splice;
             if (s != null && s.isQueued()) {
                 clearEpollIn0(); // the pipe's bytes first: reads resume once the peer has taken them
