@@ -7,6 +7,7 @@ import io.netty.channel.MessageSizeEstimator;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannelConfig;
+import io.portier.core.transport.LazyAdaptiveRecvAllocator;
 
 import java.io.IOException;
 import java.util.Map;
@@ -37,6 +38,9 @@ import static io.netty.channel.ChannelOption.TCP_NODELAY;
  *       ({@code getsockopt}) at every close to decide whether the close may block.</li>
  * </ul>
  *
+ * <p>Receive buffers are sized as with Netty's default allocator, by a {@link LazyAdaptiveRecvAllocator},
+ * whose guesser a relayed connection never builds.
+ *
  * <p>Epoll-only TCP options ({@code TCP_CORK}, {@code TCP_KEEPIDLE} and the like) are not offered:
  * Portier sets none of them. {@code IntegerUnixChannelOption} and {@code RawUnixChannelOption}
  * still reach the socket through {@link EpollChannelConfig}.
@@ -48,7 +52,7 @@ public final class PortierSocketChannelConfig extends EpollChannelConfig impleme
 
     /** @param noDelaySet TCP_NODELAY is on already (copied from the listening socket) */
     PortierSocketChannelConfig(PortierSocketChannel channel, boolean noDelaySet) {
-        super(channel);
+        super(channel, new LazyAdaptiveRecvAllocator());
         if (!noDelaySet) {
             // Netty's default for TCP channels on every platform but Android.
             setTcpNoDelay(true);

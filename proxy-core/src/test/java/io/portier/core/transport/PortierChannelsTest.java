@@ -11,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.PortierServerSocketChannel;
@@ -131,6 +132,9 @@ class PortierChannelsTest {
             assertThat(ch.config().getOption(ChannelOption.TCP_NODELAY)).as("Netty's default").isTrue();
             assertThat(ch.config().getOption(ChannelOption.ALLOW_HALF_CLOSURE)).isFalse();
             assertThat(ch.config().getOption(ChannelOption.SO_KEEPALIVE)).isFalse();
+            assertThat(ch.config().<RecvByteBufAllocator>getRecvByteBufAllocator())
+                    .isInstanceOf(LazyAdaptiveRecvAllocator.class);
+            assertThat(ch.config().getMaxMessagesPerRead()).as("Netty's default for a stream channel").isEqualTo(16);
 
             assertThat(ch.config().setOption(ChannelOption.TCP_NODELAY, false)).isTrue();
             assertThat(ch.config().setOption(ChannelOption.SO_KEEPALIVE, true)).isTrue();
