@@ -478,10 +478,10 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
     /**
      * Reads what the socket holds now, as an EPOLLIN would, without waiting for epoll to report it
      * (HAProxy's speculative read after accept): for a connection just paired with its peer, whose
-     * client has most likely sent its first bytes already. They then reach the server straight after
-     * its connect, while it is still awake from the handshake, and the loop handles one event less.
-     * When nothing has come, one {@code recv} finds nothing and EPOLLIN reports the bytes later as
-     * usual. Does nothing on a channel that is not reading (auto-read off, EPOLLIN not asked for, or
+     * client may have sent its first bytes already. They then reach the server straight after its
+     * connect, while it is still awake from the handshake, and the loop handles one event less. When
+     * nothing has come, one {@code recv} finds nothing and EPOLLIN reports the bytes later as usual
+     * (under conn-churn on loopback that was 83% of connections on one VM; perf/results/NOTES.md). Does nothing on a channel that is not reading (auto-read off, EPOLLIN not asked for, or
      * its input ended), nor from inside one of its own reads (a handler that made the connection
      * active as it read, such as the PROXY header's decoder): that read goes on by itself, and a
      * nested one would overtake the bytes it has yet to pass on. Loop only.

@@ -262,7 +262,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (clientEof) {
             Relay.shutdownOutput(backend);
         } else if (frontend instanceof PortierSocketChannel client) {
-            client.readNow(); // the client's first bytes, most likely in already: on to the server now
+            client.readNow(); // the client's first bytes, if in already: on to the server now
         }
     }
 
