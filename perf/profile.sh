@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Profiles Portier under one kit workload with JFR and prints the hottest frames.
-#   perf/profile.sh [rr-keepalive|conn-churn|bulk|redis-p16] [SECONDS]
+#   perf/profile.sh [rr-keepalive|conn-churn|bulk|redis|redis-p16] [SECONDS]
 # Writes the recording to perf/results/profile-WORKLOAD.jfr (not committed) and a summary
 # (top methods by own samples, then top Portier frames anywhere in the stack) to stdout.
 set -euo pipefail
@@ -21,7 +21,7 @@ case "$WL" in
         taskset -c 0 nginx -p "$WORK/be" -c "$WORK/be.conf" & PIDS+=($!) ;;
     bulk)
         BACK=27183; taskset -c 0 iperf3 -s -p $BACK >/dev/null & PIDS+=($!) ;;
-    redis-p16)
+    redis|redis-p16)
         BACK=27182; taskset -c 0 redis-server --port $BACK --bind 127.0.0.1 --save "" --appendonly no \
             --dir "$WORK" >/dev/null & PIDS+=($!) ;;
     *) echo "unknown workload $WL" >&2; exit 2 ;;
@@ -51,6 +51,8 @@ load() {
         rr-keepalive) taskset -c 0 wrk -t1 -c50 -d"${1}s" http://127.0.0.1:27193/ ;;
         conn-churn) taskset -c 0 wrk -t1 -c50 -d"${1}s" -H "Connection: close" http://127.0.0.1:27193/ ;;
         bulk) taskset -c 0 iperf3 -c 127.0.0.1 -p 27193 -t "$1" ;;
+        redis) timeout "$(( $1 * 3 ))" taskset -c 0 redis-benchmark -p 27193 -c 50 -t get,set \
+            -n $(( $1 * 30000 )) -q ;;
         redis-p16) timeout "$(( $1 * 3 ))" taskset -c 0 redis-benchmark -p 27193 -c 50 -P 16 -t get,set \
             -n $(( $1 * 150000 )) -q ;;
     esac

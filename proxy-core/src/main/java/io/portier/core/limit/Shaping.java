@@ -48,16 +48,25 @@ public final class Shaping {
         this.bandwidth = bandwidth;
     }
 
-    /** Adds the shapers the bandwidth settings call for, before the relay. On the channel's loop. */
-    public void install(ChannelPipeline pipeline) {
+    /**
+     * Adds the shapers the bandwidth settings call for, before the relay. On the channel's loop.
+     *
+     * @return whether a shaper was added: the relay then keeps every write to the client in the
+     *         pipeline, and counts what the shapers hold as queued
+     */
+    public boolean install(ChannelPipeline pipeline) {
         LimitsConfig.Bandwidth bw = bandwidth;
+        boolean shaped = false;
         if (bw.port() != LimitsConfig.UNLIMITED) {
             pipeline.addBefore(PipelineNames.FRONTEND, PipelineNames.PORT_SHAPING, portShaper(pipeline, bw.port()));
+            shaped = true;
         }
         if (bw.connection() != LimitsConfig.UNLIMITED) {
             pipeline.addBefore(PipelineNames.FRONTEND, PipelineNames.CONNECTION_SHAPING,
                     new ConnectionShaper(bw.connection()));
+            shaped = true;
         }
+        return shaped;
     }
 
     private GlobalTrafficShapingHandler portShaper(ChannelPipeline pipeline, long limit) {

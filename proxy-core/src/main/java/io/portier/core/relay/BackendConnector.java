@@ -1,7 +1,6 @@
 package io.portier.core.relay;
 
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.PortierSocketChannel;
@@ -37,7 +36,9 @@ final class BackendConnector {
     private BackendConnector() {}
 
     /**
-     * Connects to {@code address} on {@code loop}.
+     * Connects to {@code address} on {@code loop}. The caller closes the channel of a failed
+     * connect, as Bootstrap's listener does (it never was active, so its handler sees no
+     * {@code channelInactive}); a listener of its own here would cost every connect a second one.
      *
      * @throws UnknownHostException when {@code address} names a host that does not resolve
      * @throws io.netty.channel.ChannelException when no socket can be created (file descriptors)
@@ -61,9 +62,7 @@ final class BackendConnector {
         }
         // Registration from the loop's own thread has completed here; from another thread, the
         // connect is queued behind it on the same loop (as Bootstrap does).
-        // A channel whose connect failed is closed (as Bootstrap does): it never was active, so its
-        // handler sees no channelInactive.
-        return ch.connect(target).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        return ch.connect(target);
     }
 
     /**

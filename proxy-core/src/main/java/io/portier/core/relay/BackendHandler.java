@@ -42,6 +42,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ChannelInputShutdownEvent.INSTANCE) {
             frontend.serverEof();
+            return; // this handler is the pipeline's only one: nothing after it wants the event
         }
         ctx.fireUserEventTriggered(evt);
     }

@@ -69,6 +69,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** Client to server and server to client; set once the backend is connected. */
     private Sender toBackend;
     private Sender toFrontend;
+    /** A bandwidth shaper sits in the frontend's pipeline (it must see every write to the client). */
+    private boolean shaped;
     /**
      * What the client sent before the backend connected, in order: its first read in
      * {@link #earlyFirst}, any further ones here. Reads stay on while connecting (a client's request
@@ -122,8 +124,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         frontend = ctx.channel();
         acceptNanos = System.nanoTime();
-        InetSocketAddress proxied = frontend.attr(Relay.CLIENT).get();
-        client = proxied != null ? proxied : (InetSocketAddress) frontend.remoteAddress();
+        client = clientOf(frontend);
         metrics.connectionOpened();
         port.live().add(frontend);
         if (route.listener().tcpKeepAlive()) {
@@ -170,7 +171,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         permit = p;
-        port.shaping().install(frontend.pipeline());
+        shaped = port.shaping().install(frontend.pipeline());
         connectNext();
     }
 
@@ -204,18 +205,23 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             connectFailed(s, e);
             return;
         }
-        connecting.addListener(this::connected);
+        if (connecting.isDone()) {
+            connected(connecting); // a loopback connect completes inside connect(2); no listener then
+        } else {
+            connecting.addListener(this::connected);
+        }
     }
 
     private void connected(io.netty.util.concurrent.Future<? super Void> f) {
         Server s = attempted;
+        Channel ch = ((ChannelFuture) f).channel();
         if (!f.isSuccess()) {
+            ch.close(); // as Bootstrap does; it never was active, so BackendHandler sees no channelInactive
             connectFailed(s, f.cause());
             return;
         }
-        Channel ch = ((ChannelFuture) f).channel();
         toBackend = Sender.to(ch, false);
-        toFrontend = Sender.toFrontend(frontend);
+        toFrontend = Sender.to(frontend, shaped);
         HealthMonitor health = route.pool().health();
         if (health != null) {
             health.onConnectSuccess(s);
@@ -260,7 +266,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             frontend.config().setAutoRead(true);
         }
         if (clientEof) {
-            Relay.shutdownOutput(backend);
+            Relay.shutdownOutput(backend, false);
         } else if (frontend instanceof PortierSocketChannel client) {
             client.readNow(); // the client's first bytes, if in already: on to the server now
         }
@@ -339,6 +345,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return client;
     }
 
+    /** The client of {@code ch}: the one its accepted PROXY header named, or else its TCP peer. */
+    private static InetSocketAddress clientOf(Channel ch) {
+        InetSocketAddress proxied = Relay.attrOrNull(ch, Relay.CLIENT);
+        return proxied != null ? proxied : (InetSocketAddress) ch.remoteAddress();
+    }
+
     // ---- client to server ----
 
     @Override
@@ -413,8 +425,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (serverEof) {
                 closeIfBothEnded(); // both directions are done: a close says it all
             } else if (backend != null) {
-                Relay.shutdownOutput(backend);
+                Relay.shutdownOutput(backend, false);
             }
+            return; // this handler is the pipeline's last: nothing after it wants the event
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -461,7 +474,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (clientEof) {
             closeIfBothEnded(); // both directions are done: a close says it all
         } else {
-            Relay.shutdownOutput(frontend);
+            Relay.shutdownOutput(frontend, shaped);
         }
     }
 
@@ -469,7 +482,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (end == null) {
             end = EndReason.SERVER_CLOSED;
         }
-        Relay.flushAndClose(frontend);
+        if (!finished) { // else the frontend's close is what closed the backend
+            Relay.flushAndClose(frontend, shaped);
+        }
     }
 
     void backendFailed(Throwable cause) {
@@ -480,7 +495,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void closeIfBothEnded() {
         if (clientEof && serverEof) {
-            Relay.flushAndClose(frontend);
+            Relay.flushAndClose(frontend, shaped);
         }
     }
 
@@ -500,12 +515,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             // Closed before the relay started (no valid PROXY header): still one access-log line.
             frontend = ctx.channel();
             acceptNanos = System.nanoTime();
-            InetSocketAddress proxied = frontend.attr(Relay.CLIENT).get();
-            client = proxied != null ? proxied : (InetSocketAddress) frontend.remoteAddress();
+            client = clientOf(frontend);
             metrics.connectionOpened();
         }
         if (backend != null) {
-            Relay.flushAndClose(backend);
+            Relay.flushAndClose(backend, false);
         }
         finish();
     }
@@ -543,7 +557,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
             toBackend.discard();
             toFrontend.discard();
         }
-        String forced = frontend.attr(Relay.END_REASON).get();
+        String forced = Relay.attrOrNull(frontend, Relay.END_REASON);
         if (forced != null) {
             end = EndReason.fromText(forced);
         }

@@ -30,15 +30,26 @@ public final class Relay {
      */
     public static final AttributeKey<InetSocketAddress> CLIENT = AttributeKey.valueOf("portier.client");
 
+    /**
+     * The value of {@code key} on {@code ch}, or null; unlike {@code ch.attr(key).get()}, it adds no
+     * attribute to the channel's map when there is none (two allocations and a CAS per connection).
+     */
+    static <T> T attrOrNull(Channel ch, AttributeKey<T> key) {
+        return ch.hasAttr(key) ? ch.attr(key).get() : null;
+    }
+
     /** Closes {@code frontend} with the given access-log end reason (any thread). */
     public static void close(Channel frontend, String endReason) {
         frontend.attr(END_REASON).setIfAbsent(endReason);
         frontend.close();
     }
 
-    /** Closes {@code ch} once what is queued on it (or held by a shaper before it) is written. */
-    static void flushAndClose(Channel ch) {
-        if (ch.isActive() && !nothingQueued(ch)) {
+    /**
+     * Closes {@code ch} once what is queued on it (or, when {@code shaped}, held by a shaper in its
+     * pipeline) is written.
+     */
+    static void flushAndClose(Channel ch, boolean shaped) {
+        if (ch.isActive() && !nothingQueued(ch, shaped)) {
             // A shaper holds delayed writes before the outbound buffer: close behind them, through the pipeline.
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else {
@@ -48,11 +59,12 @@ public final class Relay {
 
     /**
      * Passes an end-of-stream on: shuts down the output of {@code ch} once everything queued on it has
-     * been written (Netty fails writes still queued when the output shuts down).
+     * been written (Netty fails writes still queued when the output shuts down); {@code shaped} as
+     * for {@link #flushAndClose}.
      */
-    static void shutdownOutput(Channel ch) {
+    static void shutdownOutput(Channel ch, boolean shaped) {
         if (ch instanceof DuplexChannel duplex && ch.isActive()) {
-            if (nothingQueued(ch)) {
+            if (nothingQueued(ch, shaped)) {
                 endOutput(duplex);
             } else {
                 ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
@@ -95,16 +107,14 @@ public final class Relay {
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
     }
 
-    /** Nothing waits to be written on {@code ch}: neither in its outbound buffer nor in a shaper. */
-    private static boolean nothingQueued(Channel ch) {
+    /**
+     * Nothing waits to be written on {@code ch}: neither in its outbound buffer nor, when
+     * {@code shaped} (a bandwidth shaper sits in its pipeline, holding delayed writes of its own), in
+     * a shaper, which is then taken to hold some.
+     */
+    private static boolean nothingQueued(Channel ch, boolean shaped) {
         ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
-        return (queued == null || queued.isEmpty()) && !shaped(ch);
-    }
-
-    /** A bandwidth shaper sits in {@code ch}'s pipeline (it holds delayed writes of its own). */
-    static boolean shaped(Channel ch) {
-        return ch.pipeline().context(PipelineNames.CONNECTION_SHAPING) != null
-                || ch.pipeline().context(PipelineNames.PORT_SHAPING) != null;
+        return !shaped && (queued == null || queued.isEmpty());
     }
 
     static int size(Object msg) {

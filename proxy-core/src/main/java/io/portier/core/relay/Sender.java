@@ -51,11 +51,6 @@ final class Sender {
         return new Sender(ch, socket);
     }
 
-    /** A sender to a frontend connection: direct unless a bandwidth shaper sits in its pipeline. */
-    static Sender toFrontend(Channel frontend) {
-        return to(frontend, Relay.shaped(frontend));
-    }
-
     /** One message of the current read batch; written by {@link #flush()} at the latest. */
     void write(Object msg) {
         if (held == null && socket != null && msg instanceof ByteBuf buf

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.portier.core.support.AccessLogCapture;
 import io.portier.core.support.EchoServer;
+import io.portier.core.support.OpenFds;
 import io.portier.core.support.ProxyHarness;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -133,6 +134,7 @@ class FailureModesTest {
                      "{ name = a, address = \"127.0.0.1:" + refusing + "\" }, "
                              + "{ name = b, address = \"" + backend.address() + "\" }",
                      "retries = 2, balance = first"))) {
+            long socketsBefore = OpenFds.sockets();
             for (int i = 0; i < 5; i++) {
                 try (Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
                     client.setSoTimeout(5000);
@@ -143,6 +145,8 @@ class FailureModesTest {
             assertThat(proxy.portier().pools().get("p").server("a").connectFailures()).isEqualTo(5);
             assertThat(proxy.registry().get("portier.server.connect.failures").tag("server", "a").counter().count())
                     .isEqualTo(5.0);
+            // The socket of every refused connect is closed, as are the relayed ones.
+            await().atMost(Duration.ofSeconds(5)).until(() -> OpenFds.sockets() <= socketsBefore);
         }
     }
 

@@ -2,6 +2,7 @@ package io.portier.core.relay;
 
 import io.netty.channel.epoll.Epoll;
 import io.portier.core.support.EchoServer;
+import io.portier.core.support.OpenFds;
 import io.portier.core.support.ProxyHarness;
 import io.portier.core.support.Streams;
 import org.junit.jupiter.api.Test;
@@ -11,8 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Random;
@@ -20,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -38,16 +36,16 @@ class SpliceTest {
     @Test
     void aStreamingEchoGoesThroughTwoPipesArrivesWholeAndGivesThemBack() throws Exception {
         assumeTrue(Epoll.isAvailable(), "splice is epoll's");
-        long before = openPipes();
+        long before = OpenFds.pipes();
         int during = echoThroughProxy("on");
         assertThat(during).as("most pipes open mid-transfer, over the %d before", before).isEqualTo((int) before + 4);
-        await().atMost(Duration.ofSeconds(10)).until(() -> openPipes() == before);
+        await().atMost(Duration.ofSeconds(10)).until(() -> OpenFds.pipes() == before);
     }
 
     @Test
     void withSpliceOffNoPipeIsOpened() throws Exception {
         assumeTrue(Epoll.isAvailable(), "splice is epoll's");
-        long before = openPipes();
+        long before = OpenFds.pipes();
         assertThat(echoThroughProxy("off")).isEqualTo((int) before);
     }
 
@@ -59,7 +57,7 @@ class SpliceTest {
     @Test
     void aServerThatResetsMidStreamEndsTheConnectionAndItsPipesGoBack() throws Exception {
         assumeTrue(Epoll.isAvailable(), "splice is epoll's");
-        long before = openPipes();
+        long before = OpenFds.pipes();
         EchoServer.Behaviour resetsAfterAMebibyte = s -> {
             s.getInputStream().readNBytes(1024 * 1024);
             s.getOutputStream().write(new byte[256 * 1024]); // the other direction streams too
@@ -90,7 +88,7 @@ class SpliceTest {
             } catch (IOException expected) {
                 // reset
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> openPipes() == before);
+            await().atMost(Duration.ofSeconds(10)).until(() -> OpenFds.pipes() == before);
         }
     }
 
@@ -121,7 +119,7 @@ class SpliceTest {
                 received.update(buf, 0, n);
                 total += n;
                 if (total >= nextLook) { // every 256 KiB
-                    pipesDuring = Math.max(pipesDuring, (int) openPipes());
+                    pipesDuring = Math.max(pipesDuring, (int) OpenFds.pipes());
                     nextLook += 256 * 1024;
                 }
                 if (++reads % 64 == 0) {
@@ -134,19 +132,6 @@ class SpliceTest {
             return pipesDuring;
         } finally {
             pool.shutdownNow();
-        }
-    }
-
-    /** Pipe descriptors open in this process now. */
-    private static long openPipes() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString().startsWith("pipe:");
-                } catch (IOException e) {
-                    return false; // closed while listed
-                }
-            }).count();
         }
     }
 }
