@@ -216,7 +216,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Server s = attempted;
         Channel ch = ((ChannelFuture) f).channel();
         if (!f.isSuccess()) {
-            ch.close(); // as Bootstrap does; it never was active, so BackendHandler sees no channelInactive
+            // Closed as Bootstrap does (it never was active: BackendHandler sees no channelInactive);
+            // one whose registration failed was closed by BackendConnector, and has no loop to close on.
+            if (ch.isRegistered()) {
+                ch.close();
+            }
             connectFailed(s, f.cause());
             return;
         }
