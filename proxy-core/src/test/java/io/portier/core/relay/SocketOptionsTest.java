@@ -7,6 +7,7 @@ import io.netty.channel.epoll.PortierSocketChannel;
 import io.portier.core.listener.ListenerPort;
 import io.portier.core.support.EchoServer;
 import io.portier.core.support.ProxyHarness;
+import io.portier.core.transport.Guessers;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -58,19 +59,16 @@ class SocketOptionsTest {
     /**
      * On epoll each side's reads go straight to the other socket, unless a handler must see the
      * bytes: a bandwidth shaper in the frontend pipeline keeps both directions on the pipeline.
+     * A relayed connection then never builds a receive-size guesser on either side
+     * ({@code LazyAdaptiveRecvAllocator}); one read through the pipeline builds the client's at its
+     * first read.
      */
     @ParameterizedTest(name = "limits.bandwidth.connection = {0}")
     @ValueSource(strings = {"unlimited", "1MiB"})
     void readsGoStraightToTheOtherSocketUnlessAShaperMustSeeThem(String bandwidth) throws Exception {
         assumeTrue(Epoll.isAvailable(), "epoll is not available here");
         try (EchoServer backend = EchoServer.echo();
-             ProxyHarness proxy = ProxyHarness.start("""
-                     portier {
-                       workers = 1
-                       listeners.l { bind = "127.0.0.1:0", pool = p, limits.bandwidth.connection = %s }
-                       pools.p { servers = [{ name = s, address = "%s" }], health.type = none }
-                     }
-                     """.formatted(bandwidth, backend.address()));
+             ProxyHarness proxy = ProxyHarness.inFrontOf(backend, "limits.bandwidth.connection = " + bandwidth);
              Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
             FrontendHandler relay = connectedRelay(proxy, backend);
             Channel frontend = relay.frontend();
@@ -87,6 +85,13 @@ class SocketOptionsTest {
             client.getOutputStream().write("through".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             byte[] echoed = client.getInputStream().readNBytes(7);
             assertThat(new String(echoed, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("through");
+            boolean[] built = f.eventLoop().submit(() -> new boolean[] {Guessers.built(f), Guessers.built(b)})
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+            if (bandwidth.equals("unlimited")) {
+                assertThat(built).as("guesser built: client side, server side").containsExactly(false, false);
+            } else {
+                assertThat(built[0]).as("guesser built: client side").isTrue();
+            }
         }
     }
 }

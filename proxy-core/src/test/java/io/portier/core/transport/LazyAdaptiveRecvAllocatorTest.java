@@ -1,33 +1,16 @@
 package io.portier.core.transport;
 
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.RecvByteBufAllocator;
-import io.netty.channel.RecvHandles;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.PortierSocketChannel;
-import io.portier.core.listener.ListenerPort;
-import io.portier.core.support.EchoServer;
-import io.portier.core.support.ProxyHarness;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class LazyAdaptiveRecvAllocatorTest {
 
@@ -91,53 +74,5 @@ class LazyAdaptiveRecvAllocatorTest {
 
         assertThat(handle.guess()).isEqualTo(AdaptiveRecvByteBufAllocator.DEFAULT_INITIAL);
         assertThat(handle.sized()).isTrue();
-    }
-
-    /**
-     * On live connections: a relayed one (reads straight to the other socket) never builds a
-     * guesser on either side, while one whose reads go through the pipeline (a bandwidth shaper
-     * must see them) builds the frontend's at its first read.
-     */
-    @ParameterizedTest(name = "limits.bandwidth.connection = {0}")
-    @ValueSource(strings = {"unlimited", "1MiB"})
-    void onlyAConnectionReadThroughThePipelineBuildsAGuesser(String bandwidth) throws Exception {
-        assumeTrue(Epoll.isAvailable(), "epoll is not available here");
-        try (EchoServer backend = EchoServer.echo();
-             ProxyHarness proxy = ProxyHarness.start("""
-                     portier {
-                       workers = 1
-                       listeners.l { bind = "127.0.0.1:0", pool = p, limits.bandwidth.connection = %s }
-                       pools.p { servers = [{ name = s, address = "%s" }], health.type = none }
-                     }
-                     """.formatted(bandwidth, backend.address()));
-             Socket client = new Socket("127.0.0.1", proxy.port("l"))) {
-            client.setSoTimeout(5000);
-            OutputStream out = client.getOutputStream();
-            InputStream in = client.getInputStream();
-            for (int i = 0; i < 3; i++) { // a few read batches each way
-                out.write(("round " + i).getBytes(StandardCharsets.US_ASCII));
-                assertThat(new String(in.readNBytes(7), StandardCharsets.US_ASCII)).isEqualTo("round " + i);
-            }
-            ListenerPort port = proxy.portier().listeners().get("l").ports().values().iterator().next();
-            await().atMost(Duration.ofSeconds(5)).until(() -> !port.live().isEmpty());
-            PortierSocketChannel frontend = (PortierSocketChannel) port.live().iterator().next();
-            boolean[] built = frontend.eventLoop().submit(() -> {
-                PortierSocketChannel peer = frontend.relayPeer();
-                return new boolean[] {
-                    peer != null,
-                    sized(frontend),
-                    peer != null && sized(peer)
-                };
-            }).get(5, TimeUnit.SECONDS);
-            if (bandwidth.equals("unlimited")) {
-                assertThat(built).as("relayed, client's guesser, server's guesser").containsExactly(true, false, false);
-            } else {
-                assertThat(built).as("relayed, client's guesser").startsWith(false, true);
-            }
-        }
-    }
-
-    private static boolean sized(Channel ch) {
-        return ((LazyAdaptiveRecvAllocator.LazyHandle) RecvHandles.allocatorHandle(ch)).sized();
     }
 }
