@@ -481,7 +481,8 @@ public final class PortierSocketChannel extends AbstractEpollStreamChannel imple
      * client may have sent its first bytes already. They then reach the server straight after its
      * connect, while it is still awake from the handshake, and the loop handles one event less. When
      * nothing has come, one {@code recv} finds nothing and EPOLLIN reports the bytes later as usual
-     * (under conn-churn on loopback that was 83% of connections on one VM; perf/results/NOTES.md).
+     * (under conn-churn on loopback, from 83% of connections to about 6% on the same VM an hour or
+     * so apart; perf/results/NOTES.md).
      * Does nothing on a channel that is not reading (auto-read off, EPOLLIN not asked for, or its
      * input ended), nor from inside one of its own reads (a handler that made the connection
      * active as it read, such as the PROXY header's decoder): that read goes on by itself, and a
