@@ -7,8 +7,10 @@
 #   perf/interleaved.sh [--workload conn-churn|rr-keepalive] [--rounds N] [--seconds S]
 #                       [--java-opts NAME=OPTS]... [--java NAME=JAVA]... CANDIDATE...
 # CANDIDATE: haproxy, nginx, nginx-halfclose (nginx with proxy_half_close on, passing a half-close
-# on as HAProxy and Portier do), portier (this checkout's jar) or NAME=JAR (another portier.jar, or
-# the same one under another name). --java-opts runs the Portier candidate NAME with OPTS in place
+# on as HAProxy and Portier do), netty-relay (the thinnest relay on Netty's stock epoll channels,
+# io.portier.perf.MinimalRelay from perf/jmh's jar, with the kit's JAVA_OPTS: what Netty and the JVM
+# cost per connection without a product around them), portier (this checkout's jar) or NAME=JAR
+# (another portier.jar, or the same one under another name). --java-opts runs the Portier candidate NAME with OPTS in place
 # of the kit's JAVA_OPTS (e.g. to compare heap settings); every other one runs with the kit's.
 # --java runs the Portier candidate NAME on the JVM at JAVA (a java binary; default: java on PATH).
 # Prints a markdown table: proxy CPU µs per operation (user+system of the whole process, from
@@ -59,6 +61,11 @@ for cand in "$@"; do
             # HAProxy and Portier do: this variant does the same work as they do.
             [ "$cand" = nginx-halfclose ] && sed -i 's/proxy_pass b;/proxy_pass b;\n        proxy_half_close on;/' "$WORK/c$i.conf"
             taskset -c 1 nginx -p "$WORK/c$i" -c "$WORK/c$i.conf" >"$WORK/c$i.log" 2>&1 & ;;
+        netty-relay)
+            jar="$PERF_DIR/jmh/target/benchmarks.jar"
+            [ -f "$jar" ] || { echo "no $jar: build it with mvn -B -Pjmh -DskipTests -pl perf/jmh -am package" >&2; exit 2; }
+            # shellcheck disable=SC2086
+            taskset -c 1 java $JAVA_OPTS_BASE -cp "$jar" io.portier.perf.MinimalRelay $port $BACK >"$WORK/c$i.log" 2>&1 & ;;
         *)
             jar="$ROOT/proxy-server/target/portier.jar"; [ "$cand" != portier ] && jar="${cand#*=}"
             [ -f "$jar" ] || { echo "no such jar: $jar ($cand)" >&2; exit 2; }
