@@ -20,7 +20,8 @@ import io.netty.channel.socket.DuplexChannel;
 import java.net.InetSocketAddress;
 
 /**
- * The thinnest TCP relay on Netty's stock epoll channels, for {@code perf/interleaved.sh}'s
+ * A minimal TCP relay built the usual way on Netty's stock epoll channels ({@code ServerBootstrap},
+ * a {@code ChannelInitializer}, {@code Bootstrap}), for {@code perf/interleaved.sh}'s
  * {@code netty-relay} candidate: what any proxy built the usual way on Netty pays per connection,
  * with nothing of a product (no admission, balancing, metrics, timeouts, health checks or logs).
  * Beside Portier it shows how much of Portier's CPU per connection is Netty's channel model and the
