@@ -10,8 +10,9 @@
 # on as HAProxy and Portier do), netty-relay (a minimal relay built the usual way on Netty's
 # stock epoll channels, io.portier.perf.MinimalRelay from perf/jmh's jar, with the kit's JAVA_OPTS:
 # what Netty and the JVM cost per connection without a product around them), portier (this
-# checkout's jar) or NAME=JAR (another portier.jar, or the same one under another name). --java-opts runs the Portier candidate NAME with OPTS in place
-# of the kit's JAVA_OPTS (e.g. to compare heap settings); every other one runs with the kit's.
+# checkout's jar) or NAME=JAR (another portier.jar, or the same one under another name).
+# --java-opts runs the Portier candidate NAME with OPTS in place of the kit's JAVA_OPTS (e.g. to
+# compare heap settings); every other one runs with the kit's.
 # --java runs the Portier candidate NAME on the JVM at JAVA (a java binary; default: java on PATH).
 # Prints a markdown table: proxy CPU µs per operation (user+system of the whole process, from
 # /proc/PID/stat, 10 ms ticks; and the user part alone) and, for each pair, the median ratio per round with its
